@@ -1,0 +1,41 @@
+"""pytest-devops: infrastructure gates written as pytest tests.
+
+Names are imported lazily so that loading the plugin stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Environment": "pytest_devops.config",
+    "ConfigError": "pytest_devops.errors",
+    "GateError": "pytest_devops.errors",
+    "GateFailure": "pytest_devops.errors",
+    "GateTimeout": "pytest_devops.errors",
+    "ToolMissing": "pytest_devops.errors",
+    "Finding": "pytest_devops.findings",
+    "Redactor": "pytest_devops.redact",
+    "BuiltinGate": "pytest_devops.gates",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+    from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
+    from pytest_devops.findings import Finding
+    from pytest_devops.gates import BuiltinGate
+    from pytest_devops.redact import Redactor
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_devops' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,50 @@
+"""``pytest-devops`` command line. Each subcommand lives in its feature's module and is
+imported only when it runs, so ``pytest-devops --help`` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+#: name -> (module, one-line help). The module provides ``add_arguments(parser)`` and
+#: ``run(args) -> int`` (0 pass, 1 gate failure, 2 error).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "schema": ("pytest_devops.cli_schema", "print the JSON Schema of devops.yaml"),
+}
+
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pytest-devops",
+        description="Infrastructure gates as pytest tests: plan, security, cost, post-deploy.",
+    )
+    from pytest_devops import __version__
+
+    parser.add_argument("--version", action="version", version=f"pytest-devops {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.set_defaults(_module=module)
+        import_module(module).add_arguments(cmd)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from pytest_devops.errors import ConfigError, DevopsError
+
+    try:
+        return int(import_module(args._module).run(args))
+    except (DevopsError, ConfigError) as exc:
+        print(f"pytest-devops {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,450 @@
+"""``devops.yaml``: environments, inheritance, ``${VAR}`` interpolation, schema validation.
+
+Pure library: no pytest import. Every problem is a :class:`ConfigError` naming the file,
+the key path, the line when it can be found, and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pytest_devops.errors import ConfigError
+
+DEFAULT_FILENAME = "devops.yaml"
+KINDS = ("plan", "security", "cost", "postdeploy")
+_VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}")
+_JSON_TYPES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The resolved settings of one environment (after ``extends`` and ``${VAR}``)."""
+
+    name: str
+    config_file: Path | None
+    root: Path
+    description: str = ""
+    protected: bool = False
+    soft_fail: frozenset[str] = frozenset()
+    redact_env: tuple[str, ...] = ()
+    chain: tuple[str, ...] = ()
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Any:
+        """The validated raw settings of a section (``{}`` when absent)."""
+        return self.sections.get(name, {})
+
+    def path(self, value: str | os.PathLike[str]) -> Path:
+        """A path from the config, relative to the config file's directory."""
+        p = Path(os.path.expanduser(os.fspath(value)))
+        return p if p.is_absolute() else self.root / p
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of ``devops.yaml``, with every section's schema in ``$defs``."""
+    base = resources.files("pytest_devops") / "schema"
+    doc: dict[str, Any] = json.loads((base / "devops.schema.json").read_text("utf-8"))
+    for entry in sorted((base / "sections").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            doc["$defs"][entry.name[:-5]] = json.loads(entry.read_text("utf-8"))
+    return doc
+
+
+def find_config(rootdir: Path, explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    candidate = rootdir / DEFAULT_FILENAME
+    return candidate if candidate.is_file() else None
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            "config file not found",
+            file=str(path),
+            hint="create it with `pytest-devops init` or pass --devops-config PATH",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file: {exc}", file=str(path)) from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"invalid YAML: {problem}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+        ) from None
+    if not isinstance(doc, dict):
+        raise ConfigError(
+            f"expected a mapping with an `environments:` key, got {_type_name(doc)}",
+            file=str(path),
+        )
+    return doc
+
+
+def load_environment(
+    path: Path, name: str, environ: Mapping[str, str] | None = None
+) -> Environment:
+    """Load ``path`` and resolve environment ``name`` from it."""
+    return resolve(load_document(path), name, path, environ)
+
+
+def environment_names(doc: Mapping[str, Any]) -> list[str]:
+    envs = doc.get("environments")
+    return sorted(envs) if isinstance(envs, dict) else []
+
+
+def resolve(
+    doc: Mapping[str, Any],
+    name: str,
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Environment:
+    environ = os.environ if environ is None else environ
+    where = str(path) if path else "<config>"
+    _validate_top(doc, where)
+    envs: dict[str, Any] = doc["environments"]
+    if name not in envs:
+        known = ", ".join(sorted(envs)) or "(none)"
+        close = difflib.get_close_matches(name, list(envs), n=1)
+        raise ConfigError(
+            f"unknown environment {name!r}; known environments: {known}",
+            file=where,
+            key="environments",
+            hint=f"did you mean {close[0]!r}?" if close else "add it under `environments:`",
+        )
+    chain = _chain(envs, name, where)
+    merged: dict[str, Any] = {}
+    for link in reversed(chain):
+        settings = envs[link]
+        if not isinstance(settings, dict):
+            raise ConfigError(
+                f"expected a mapping of settings, got {_type_name(settings)}",
+                file=where,
+                key=f"environments.{link}",
+                line=_line_of(path, ("environments", link)),
+            )
+        merged = _merge(merged, {k: v for k, v in settings.items() if k != "extends"})
+    interpolated: set[Path_] = set()
+    merged = _interpolate(merged, (), environ, interpolated, where, name, path, chain)
+    _validate_env(merged, interpolated, where, name, path, chain)
+    return _environment(name, path, chain, merged)
+
+
+def _environment(
+    name: str, path: Path | None, chain: list[str], settings: dict[str, Any]
+) -> Environment:
+    soft = settings.pop("soft_fail", False)
+    soft_kinds = frozenset(KINDS if soft is True else (soft or ()))
+    return Environment(
+        name=name,
+        config_file=path,
+        root=path.parent if path else Path.cwd(),
+        description=settings.pop("description", ""),
+        protected=settings.pop("protected", False),
+        soft_fail=soft_kinds,
+        redact_env=tuple(settings.pop("redact_env", ())),
+        chain=tuple(chain),
+        sections=settings,
+    )
+
+
+def _validate_top(doc: Mapping[str, Any], where: str) -> None:
+    envs = doc.get("environments")
+    if not isinstance(envs, dict) or not envs:
+        raise ConfigError(
+            "expected a non-empty mapping of environment name -> settings",
+            file=where,
+            key="environments",
+        )
+    top = schema()
+    allowed = set(top["properties"])
+    for key in doc:
+        if key not in allowed and not str(key).startswith("x-"):
+            raise ConfigError(
+                f"unknown key {key!r}",
+                file=where,
+                key=str(key),
+                hint=_did_you_mean(str(key), allowed),
+            )
+    if "version" in doc and doc["version"] != 1:
+        raise ConfigError(f"unsupported version {doc['version']!r}", file=where, key="version",
+                          hint="this release reads `version: 1`")
+
+
+def _chain(envs: Mapping[str, Any], name: str, where: str) -> list[str]:
+    chain = [name]
+    current = envs[name]
+    while isinstance(current, dict) and "extends" in current:
+        parent = current["extends"]
+        key = f"environments.{chain[-1]}.extends"
+        if not isinstance(parent, str) or parent not in envs:
+            raise ConfigError(
+                f"extends unknown environment {parent!r}; known environments: "
+                + ", ".join(sorted(envs)),
+                file=where,
+                key=key,
+            )
+        if parent in chain:
+            cycle = " -> ".join([*chain, parent])
+            raise ConfigError(f"extends cycle: {cycle}", file=where, key=key,
+                              hint="remove one of the `extends:` links")
+        chain.append(parent)
+        current = envs[parent]
+    return chain
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _interpolate(
+    value: Any,
+    path: Path_,
+    environ: Mapping[str, str],
+    seen: set[Path_],
+    where: str,
+    name: str,
+    file: Path | None,
+    chain: list[str],
+) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _interpolate(v, (*path, k), environ, seen, where, name, file, chain)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _interpolate(v, (*path, i), environ, seen, where, name, file, chain)
+            for i, v in enumerate(value)
+        ]
+    if not isinstance(value, str) or "$" not in value:
+        return value
+
+    def sub(m: re.Match[str]) -> str:
+        escaped, var, colon, default = m.groups()
+        if escaped:
+            return m.group(0)[1:]
+        current = environ.get(var)
+        if current is None or (colon and current == ""):
+            if default is not None:
+                return default
+            raise ConfigError(
+                f"environment variable {var} is not set and has no default",
+                file=where,
+                key=_key(name, path),
+                line=_line_in_chain(file, chain, path),
+                hint=f"export {var}=... or write ${{{var}:-default}}",
+            )
+        return current
+
+    out = _VAR.sub(sub, value)
+    if out != value:
+        seen.add(path)
+    return out
+
+
+def _validate_env(
+    settings: dict[str, Any],
+    interpolated: set[Path_],
+    where: str,
+    name: str,
+    file: Path | None,
+    chain: list[str],
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    full = schema()
+    env_schema = {**full["$defs"]["environment"], "$defs": full["$defs"]}
+    validator = Draft202012Validator(env_schema)
+    for _ in range(50):  # each pass coerces at least one value, or stops
+        errors = sorted(validator.iter_errors(settings), key=lambda e: list(map(str, e.path)))
+        if not errors:
+            return
+        if not any(_coerce(settings, e, interpolated) for e in errors):
+            break
+    problems = [_describe(e, where, name, file, chain) for e in errors[:10]]
+    if len(problems) == 1:
+        p = problems[0]
+        raise ConfigError(p.message, file=where, key=p.key, line=p.line, hint=p.hint)
+    raise ConfigError(
+        f"{len(errors)} problems in environment {name!r}:\n" + "\n".join(f"  {p}" for p in problems)
+    )
+
+
+def _coerce(settings: dict[str, Any], error: Any, interpolated: set[Path_]) -> bool:
+    """A value that came from ``${VAR}`` is a string; read it as the type expected."""
+    import yaml
+
+    path = tuple(error.path)
+    if error.validator != "type" or path not in interpolated or not isinstance(error.instance, str):
+        return False
+    try:
+        parsed = yaml.safe_load(error.instance)
+    except yaml.YAMLError:
+        return False
+    expected = error.validator_value
+    expected = expected if isinstance(expected, list) else [expected]
+    if _json_type(parsed) not in expected and not (
+        "number" in expected and _json_type(parsed) == "integer"
+    ):
+        return False
+    parent: Any = settings
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = parsed
+    return True
+
+
+@dataclass
+class _Problem:
+    key: str
+    message: str
+    line: int | None
+    hint: str | None
+    where: str
+
+    def __str__(self) -> str:
+        loc = self.where + (f":{self.line}" if self.line else "")
+        text = f"{loc}: {self.key}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+def _describe(error: Any, where: str, name: str, file: Path | None, chain: list[str]) -> _Problem:
+    path: Path_ = tuple(error.path)
+    hint = None
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        key = extra[0] if extra else "?"
+        path = (*path, key)
+        message = f"unknown key {key!r}; expected one of: {', '.join(sorted(allowed))}"
+        hint = _did_you_mean(str(key), allowed)
+    elif error.validator == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_JSON_TYPES.get(t, t) for t in expected)
+        message = f"expected {wanted}, got {_type_name(error.instance)}"
+    elif error.validator == "enum":
+        message = f"expected one of {error.validator_value}, got {error.instance!r}"
+        close = difflib.get_close_matches(str(error.instance), map(str, error.validator_value), 1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+    elif error.validator == "required":
+        message = error.message.replace("is a required property", "is required")
+    elif error.validator == "oneOf" and error.context:
+        message = "; or ".join(sorted({c.message for c in error.context}))
+    else:
+        message = error.message
+    return _Problem(
+        key=_key(name, path),
+        message=message,
+        line=_line_in_chain(file, chain, path),
+        hint=hint,
+        where=where,
+    )
+
+
+def _did_you_mean(key: str, allowed: set[str]) -> str | None:
+    close = difflib.get_close_matches(key, sorted(allowed), n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _key(name: str, path: Path_) -> str:
+    out = f"environments.{name}"
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return out
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _type_name(value: Any) -> str:
+    return _JSON_TYPES[_json_type(value)]
+
+
+def _line_in_chain(file: Path | None, chain: list[str], path: Path_) -> int | None:
+    for env in chain:
+        line = _line_of(file, ("environments", env, *path))
+        if line is not None:
+            return line
+    return None
+
+
+def _line_of(file: Path | None, path: Path_) -> int | None:
+    """The 1-based line of a key path in a YAML file, or ``None``."""
+    if file is None:
+        return None
+    import yaml
+
+    try:
+        node = yaml.compose(file.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    line = None
+    for step in path:
+        found = _child(node, step)
+        if found is None:
+            return line
+        line, node = found
+    return line
+
+
+def _child(node: Any, step: str | int) -> tuple[int, Any] | None:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(step):
+                return key.start_mark.line + 1, value
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        item = node.value[step]
+        return item.start_mark.line + 1, item
+    return None
+
+

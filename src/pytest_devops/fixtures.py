@@ -1,0 +1,24 @@
+"""Core fixtures: the selected environment and the redactor."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_devops.config import Environment
+from pytest_devops.redact import Redactor
+
+
+@pytest.fixture(scope="session")
+def devops_env(request: pytest.FixtureRequest) -> Environment:
+    """The selected environment's settings; an error (not a skip) when none is selected."""
+    from pytest_devops.plugin import GateContext
+
+    return GateContext(request.config).env
+
+
+@pytest.fixture(scope="session")
+def devops_redactor(request: pytest.FixtureRequest) -> Redactor:
+    """The session's redactor: ``devops_redactor.add(value)`` masks a secret everywhere."""
+    from pytest_devops.plugin import state
+
+    return state(request.config).redactor
