@@ -1,0 +1,31 @@
+"""``pytest-devops report REPORT``: render a gate report; the exit code is its outcome."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("report", metavar="REPORT", help="JSON gate report (--devops-report)")
+    parser.add_argument(
+        "--format", choices=("table", "markdown", "json"), default="table", help="default table"
+    )
+    parser.add_argument(
+        "--redact-env",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="mask the value of this environment variable (repeatable; "
+        "also PYTEST_DEVOPS_REDACT_ENV=NAME,NAME)",
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 once rendered, whatever the outcome (default: 0 pass, 1 fail, 2 error)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from pytest_devops.github.publish import render
+
+    return render(args)
