@@ -194,8 +194,12 @@ def _validate_top(doc: Mapping[str, Any], where: str) -> None:
                 hint=_did_you_mean(str(key), allowed),
             )
     if "version" in doc and doc["version"] != 1:
-        raise ConfigError(f"unsupported version {doc['version']!r}", file=where, key="version",
-                          hint="this release reads `version: 1`")
+        raise ConfigError(
+            f"unsupported version {doc['version']!r}",
+            file=where,
+            key="version",
+            hint="this release reads `version: 1`",
+        )
 
 
 def _chain(envs: Mapping[str, Any], name: str, where: str) -> list[str]:
@@ -213,8 +217,12 @@ def _chain(envs: Mapping[str, Any], name: str, where: str) -> list[str]:
             )
         if parent in chain:
             cycle = " -> ".join([*chain, parent])
-            raise ConfigError(f"extends cycle: {cycle}", file=where, key=key,
-                              hint="remove one of the `extends:` links")
+            raise ConfigError(
+                f"extends cycle: {cycle}",
+                file=where,
+                key=key,
+                hint="remove one of the `extends:` links",
+            )
         chain.append(parent)
         current = envs[parent]
     return chain
@@ -355,7 +363,7 @@ def _describe(error: Any, where: str, name: str, file: Path | None, chain: list[
     elif error.validator == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_JSON_TYPES.get(t, t) for t in expected)
+        wanted = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in expected)
         message = f"expected {wanted}, got {_type_name(error.instance)}"
     elif error.validator == "enum":
         message = f"expected one of {error.validator_value}, got {error.instance!r}"
@@ -410,14 +418,15 @@ def _type_name(value: Any) -> str:
 
 def _line_in_chain(file: Path | None, chain: list[str], path: Path_) -> int | None:
     for env in chain:
-        line = _line_of(file, ("environments", env, *path))
+        line = _line_of(file, ("environments", env, *path), partial=False)
         if line is not None:
             return line
-    return None
+    return _line_of(file, ("environments", chain[0], *path)) if chain else None
 
 
-def _line_of(file: Path | None, path: Path_) -> int | None:
-    """The 1-based line of a key path in a YAML file, or ``None``."""
+def _line_of(file: Path | None, path: Path_, *, partial: bool = True) -> int | None:
+    """The 1-based line of a key path in a YAML file (or of its deepest existing parent
+    when ``partial``), or ``None``."""
     if file is None:
         return None
     import yaml
@@ -430,7 +439,7 @@ def _line_of(file: Path | None, path: Path_) -> int | None:
     for step in path:
         found = _child(node, step)
         if found is None:
-            return line
+            return line if partial else None
         line, node = found
     return line
 
@@ -446,5 +455,3 @@ def _child(node: Any, step: str | int) -> tuple[int, Any] | None:
         item = node.value[step]
         return item.start_mark.line + 1, item
     return None
-
-

@@ -28,8 +28,7 @@ MARKER_HELP: Mapping[str, str] = {
         "(runs in --devops-stage=apply and promote)."
     ),
     "devops_env": (
-        "devops_env(*names): run only when --devops-env is one of names; "
-        "deselected otherwise."
+        "devops_env(*names): run only when --devops-env is one of names; deselected otherwise."
     ),
     "devops_stage": (
         "devops_stage(*stages): also run in these stages (plan, apply, promote) "
@@ -39,15 +38,20 @@ MARKER_HELP: Mapping[str, str] = {
 
 
 class MarkLike(Protocol):
-    name: str
-    args: tuple[Any, ...]
-    kwargs: Mapping[str, Any]
+    @property
+    def name(self) -> str: ...
+    @property
+    def args(self) -> tuple[Any, ...]: ...
+    @property
+    def kwargs(self) -> Mapping[str, Any]: ...
 
 
 def devops_env(*names: str) -> tuple[str, ...]:
     """The signature of ``@pytest.mark.devops_env``: one or more environment names."""
     if not names or not all(isinstance(n, str) and n for n in names):
-        raise TypeError("devops_env takes one or more environment names, e.g. devops_env('staging')")
+        raise TypeError(
+            "devops_env takes one or more environment names, e.g. devops_env('staging')"
+        )
     return names
 
 

@@ -11,7 +11,6 @@ if TYPE_CHECKING:
 
     from pytest_devops.config import Environment
     from pytest_devops.gates import BuiltinGate
-    from pytest_devops.redact import Redactor
 
 
 def pytest_devops_builtin_gates(

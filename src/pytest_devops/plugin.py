@@ -188,7 +188,8 @@ class BuiltinGateItem(pytest.Item):
 
 
 def _builtin_items(session: pytest.Session, st: DevopsState) -> list[pytest.Item]:
-    assert st.env is not None and st.config_path is not None
+    assert st.env is not None
+    assert st.config_path is not None
     gates = [
         gate
         for contributed in session.config.hook.pytest_devops_builtin_gates(
@@ -257,7 +258,7 @@ def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Iterator[None]:
-    outcome = yield
+    outcome: Any = yield
     report: pytest.TestReport = outcome.get_result()
     st = state(item.config)
     kind = _kind(item)
@@ -335,7 +336,7 @@ class _Recorder:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     st = state(config)
-    if st.env_name is None and not st.report.results:
+    if st.env_name is None and not st.stage and not st.report.has_gates():
         return
     from pytest_devops.report import terminal_lines
 

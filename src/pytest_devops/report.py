@@ -57,6 +57,9 @@ class RunReport:
         elif when == "call" and prior.outcome == "pass":
             prior.soft = result.soft
 
+    def has_gates(self) -> bool:
+        return any(r.kind for r in self.results.values())
+
     def totals(self) -> dict[str, int]:
         counts = {"pass": 0, "fail": 0, "error": 0, "skip": 0, "soft_fail": 0}
         for r in self.results.values():

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_devops.config import load_environment, resolve, schema
+from pytest_devops.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "devops.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_extends_merges_mappings_deeply_and_replaces_lists(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+environments:
+  base:
+    redact_env: [A_TOKEN]
+    rules: {max_changes: 10}
+  staging:
+    extends: base
+    description: stage
+  production:
+    extends: staging
+    protected: true
+    redact_env: [B_TOKEN]
+    soft_fail: [cost]
+""",
+    )
+    env = load_environment(path, "production", environ={})
+    assert env.name == "production"
+    assert env.chain == ("production", "staging", "base")
+    assert env.protected is True
+    assert env.description == "stage"
+    assert env.redact_env == ("B_TOKEN",)
+    assert env.soft_fail == frozenset({"cost"})
+    assert env.root == tmp_path
+    assert env.path("plans/p.json") == tmp_path / "plans" / "p.json"
+
+
+def test_soft_fail_true_means_every_kind() -> None:
+    env = resolve({"environments": {"dev": {"soft_fail": True}}}, "dev", environ={})
+    assert env.soft_fail == frozenset({"plan", "security", "cost", "postdeploy"})
+
+
+def test_interpolation_with_defaults_and_escape() -> None:
+    doc = {
+        "environments": {
+            "dev": {"description": "${WHO}/${MISSING:-fallback}/${EMPTY:-d}/${EMPTY-kept}/$${LIT}"}
+        }
+    }
+    env = resolve(doc, "dev", environ={"WHO": "me", "EMPTY": ""})
+    assert env.description == "me/fallback/d//${LIT}"
+
+
+def test_unset_variable_without_default_names_variable_key_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  dev:\n    description: ${NOPE_VAR}\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "dev", environ={})
+    text = str(info.value)
+    assert text.startswith(f"{path}:3: environments.dev.description: ")
+    assert "NOPE_VAR is not set and has no default" in text
+    assert "hint: export NOPE_VAR=... or write ${NOPE_VAR:-default}" in text
+
+
+def test_unknown_environment_lists_known_and_suggests(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  staging: {}\n  production: {}\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "stagin", environ={})
+    assert str(info.value) == (
+        f"{path}: environments: unknown environment 'stagin'; "
+        "known environments: production, staging\n  hint: did you mean 'staging'?"
+    )
+
+
+def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "environments:\n  a: {extends: b}\n  b: {extends: c}\n  c: {extends: a}\n"
+    )
+    with pytest.raises(ConfigError, match=r"extends cycle: a -> b -> c -> a"):
+        load_environment(path, "a", environ={})
+
+
+def test_extends_unknown_parent(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  a: {extends: ghost}\n")
+    with pytest.raises(
+        ConfigError, match=r"environments\.a\.extends: extends unknown environment 'ghost'"
+    ):
+        load_environment(path, "a", environ={})
+
+
+def test_unknown_key_with_did_you_mean_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  dev:\n    description: x\n    protectd: true\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "dev", environ={})
+    err = info.value
+    assert (err.file, err.key, err.line) == (str(path), "environments.dev.protectd", 4)
+    assert err.message.startswith("unknown key 'protectd'; expected one of: ")
+    assert err.hint == "did you mean 'protected'?"
+
+
+def test_wrong_type_names_expected_type_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  dev:\n    protected: 'yes'\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "dev", environ={})
+    assert str(info.value) == (
+        f"{path}:3: environments.dev.protected: expected true or false, got a string"
+    )
+
+
+def test_value_from_variable_is_read_as_the_expected_type() -> None:
+    doc = {"environments": {"dev": {"protected": "${PROTECT}"}}}
+    assert resolve(doc, "dev", environ={"PROTECT": "true"}).protected is True
+    with pytest.raises(ConfigError, match="expected true or false, got a string"):
+        resolve(doc, "dev", environ={"PROTECT": "maybe"})
+
+
+def test_wrong_type_inherited_from_parent_points_at_parent_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  base:\n    protected: 3\n  dev:\n    extends: base\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "dev", environ={})
+    assert info.value.line == 3
+    assert info.value.key == "environments.dev.protected"
+
+
+def test_invalid_yaml_names_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "environments:\n  dev:\n    description: [unclosed\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "dev", environ={})
+    assert info.value.file == str(path)
+    assert info.value.line == 4
+    assert info.value.message.startswith("invalid YAML: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- just\n- a list\n", "expected a mapping with an `environments:` key, got a list"),
+        ("environments: {}\n", "expected a non-empty mapping of environment name -> settings"),
+        ("environments:\n  dev: {}\nenvironmnts: {}\n", "unknown key 'environmnts'"),
+        ("version: 2\nenvironments:\n  dev: {}\n", "unsupported version 2"),
+        ("environments:\n  dev: [1]\n", "expected a mapping of settings, got a list"),
+    ],
+)
+def test_document_shape_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_environment(path, "dev", environ={})
+
+
+def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found") as info:
+        load_environment(tmp_path / "nope.yaml", "dev", environ={})
+    assert info.value.hint == "create it with `pytest-devops init` or pass --devops-config PATH"
+
+
+def test_x_keys_allow_yaml_anchors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "x-common: &common\n  description: shared\nenvironments:\n  dev:\n    <<: *common\n",
+    )
+    assert load_environment(path, "dev", environ={}).description == "shared"
+
+
+def test_several_problems_are_listed_together() -> None:
+    doc = {"environments": {"dev": {"protected": 1, "description": 2}}}
+    with pytest.raises(ConfigError) as info:
+        resolve(doc, "dev", environ={})
+    lines = str(info.value).splitlines()
+    assert lines[0] == "2 problems in environment 'dev':"
+    assert lines[1:] == [
+        "  <config>: environments.dev.description: expected a string, got an integer",
+        "  <config>: environments.dev.protected: expected true or false, got an integer",
+    ]
+
+
+def test_schema_has_every_section() -> None:
+    sections = schema()["$defs"]["environment"]["properties"]
+    for name in ("terraform", "rules", "security", "cost", "aws", "hosts", "urls"):
+        assert sections[name] == {"$ref": f"#/$defs/{name}"}
+        assert name in schema()["$defs"]

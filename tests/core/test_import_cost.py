@@ -1,0 +1,58 @@
+"""Loading the plugin must stay cheap: standard library and pytest only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "boto3",
+    "botocore",
+    "checkov",
+    "testinfra",
+    "ghapi",
+    "jinja2",
+    "moto",
+    "yaml",
+    "jsonschema",
+    "requests",
+    "paramiko",
+    "urllib3",
+)
+
+
+def loaded_after(code: str) -> list[str]:
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    modules = json.loads(out.splitlines()[-1])
+    return sorted({m.split(".")[0] for m in modules} & set(HEAVY))
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    assert loaded_after("import pytest_devops.plugin") == []
+
+
+def test_package_exports_are_lazy() -> None:
+    assert loaded_after("import pytest_devops; pytest_devops.__all__") == []
+
+
+def test_collecting_without_an_environment_imports_nothing_heavy(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        f"""
+        import sys
+        def pytest_collection_finish(session):
+            heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {set(HEAVY)!r})
+            print("HEAVY:", heavy)
+        """
+    )
+    pytester.makepyfile("def test_one(): pass")
+    # testinfra is installed beside us and its own plugin imports itself.
+    result = pytester.runpytest_subprocess("--co", "-s", "-p", "no:pytest11.testinfra")
+    result.stdout.fnmatch_lines(["HEAVY: []"])
