@@ -127,7 +127,7 @@ def test_unknown_environment_is_a_usage_error(project: pytest.Pytester) -> None:
     [
         (
             "environments:\n  staging:\n    protected: sure\n",
-            "ERROR: *devops.yaml:3: environments.staging.protected: expected true or false, got a string",
+            "ERROR: *devops.yaml:3: environments.staging.protected: expected true or false*",
         ),
         (
             "environments:\n  staging: {descripton: x}\n",
