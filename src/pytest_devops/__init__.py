@@ -20,6 +20,12 @@ _EXPORTS = {
     "Finding": "pytest_devops.findings",
     "Redactor": "pytest_devops.redact",
     "BuiltinGate": "pytest_devops.gates",
+    "Plan": "pytest_devops.plan.model",
+    "ResourceChange": "pytest_devops.plan.model",
+    "OutputChange": "pytest_devops.plan.model",
+    "UNKNOWN": "pytest_devops.plan.values",
+    "Sensitive": "pytest_devops.plan.values",
+    "load_plan": "pytest_devops.plan.load",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
     from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
     from pytest_devops.findings import Finding
     from pytest_devops.gates import BuiltinGate
+    from pytest_devops.plan.load import load_plan
+    from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
+    from pytest_devops.plan.values import UNKNOWN, Sensitive
     from pytest_devops.redact import Redactor
 
 
