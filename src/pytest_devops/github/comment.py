@@ -1,0 +1,155 @@
+"""One sticky pull-request comment per environment and stage, through ghapi.
+
+The comment is found by a hidden marker (``<!-- pytest-devops:staging/plan -->``) among
+the issue's comments (every page), then edited in place, or created. Any failure of the
+GitHub API is returned as a warning: a comment that could not be posted never changes a
+gate outcome or an exit code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_devops.github.escape import clean
+from pytest_devops.redact import Redactor
+
+DEFAULT_API_URL = "https://api.github.com"
+PER_PAGE = 100
+MAX_PAGES = 100
+_KEY = re.compile(r"[^A-Za-z0-9_./-]")
+_NEXT = re.compile(r'<[^>]*>\s*;\s*rel="?next"?')
+
+
+def marker(key: str) -> str:
+    """The hidden HTML comment that identifies the sticky comment for ``key``."""
+    safe = _KEY.sub("_", key)[:100] or "default"
+    return f"<!-- pytest-devops:{safe} -->"
+
+
+@dataclass(frozen=True)
+class CommentTarget:
+    owner: str
+    repo: str
+    number: int
+    api_url: str = DEFAULT_API_URL
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentResult:
+    """What happened: ``created``, ``updated``, ``unchanged``, ``skipped`` or ``failed``."""
+
+    action: str
+    comment_id: int | None = None
+    url: str | None = None
+    warning: str | None = None
+    reason: str = ""
+
+    @property
+    def posted(self) -> bool:
+        return self.action in ("created", "updated", "unchanged")
+
+
+def upsert_comment(
+    target: CommentTarget,
+    mark: str,
+    body: str,
+    *,
+    mode: str = "always",
+    outcome: str = "pass",
+    redactor: Redactor | None = None,
+) -> CommentResult:
+    """Create or update the comment that starts with ``mark``; never raises for API errors."""
+    redactor = redactor or Redactor()
+    if mode == "never":
+        return CommentResult("skipped", reason="comment mode is never")
+    if not target.token:
+        return CommentResult(
+            "failed",
+            warning="no GitHub token: set GITHUB_TOKEN (or --token-env NAME) to post the comment",
+        )
+    text = redactor.redact(body if body.startswith(mark) else f"{mark}\n{body}")
+    try:
+        api = _client(target)
+        existing = find_comment(api, target.number, mark)
+        if existing is not None:
+            cid = int(_get(existing, "id"))
+            if _get(existing, "body") == text:
+                return CommentResult("unchanged", cid, _get(existing, "html_url"))
+            updated = api.issues.update_comment(comment_id=cid, body=text)
+            return CommentResult("updated", cid, _get(updated, "html_url"))
+        if mode == "update" or (mode == "on-failure" and outcome == "pass"):
+            return CommentResult("skipped", reason=f"no comment yet and mode is {mode}")
+        created = api.issues.create_comment(issue_number=target.number, body=text)
+        return CommentResult("created", int(_get(created, "id")), _get(created, "html_url"))
+    except Exception as exc:  # any API, network or client failure is only a warning
+        return CommentResult("failed", warning=describe_error(exc, target, redactor))
+
+
+def _client(target: CommentTarget) -> Any:
+    from ghapi.all import GhApi
+
+    # ghapi 2 builds async operations unless asked for blocking ones; ghapi 1 is blocking.
+    extra = {"sync": True} if "sync" in inspect.signature(GhApi.__init__).parameters else {}
+    return GhApi(  # type: ignore[no-untyped-call]  # ghapi is untyped
+        owner=target.owner,
+        repo=target.repo,
+        token=target.token,
+        gh_host=target.api_url.rstrip("/"),
+        **extra,
+    )
+
+
+def find_comment(api: Any, number: int, mark: str) -> Any | None:
+    """The first comment whose body starts with ``mark``, looking through every page."""
+    for comment in _comments(api, number):
+        body = _get(comment, "body") or ""
+        if isinstance(body, str) and body.startswith(mark):
+            return comment
+    return None
+
+
+def _comments(api: Any, number: int) -> Iterator[Any]:
+    for page in range(1, MAX_PAGES + 1):
+        batch = api.issues.list_comments(issue_number=number, per_page=PER_PAGE, page=page)
+        yield from batch or ()
+        if not batch or not _NEXT.search(_header(api, "Link")):
+            return
+
+
+def _header(api: Any, name: str) -> str:
+    headers = getattr(api, "recv_hdrs", None) or {}
+    value = headers.get(name) or headers.get(name.lower()) or ""
+    return str(value)
+
+
+def _get(obj: Any, key: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def describe_error(exc: BaseException, target: CommentTarget, redactor: Redactor) -> str:
+    """One redacted line: what failed, the HTTP status, and what to do."""
+    status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
+    detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if not isinstance(detail, str):
+        detail = str(detail)
+    detail = " ".join(clean(detail).split())[:300]
+    where = f"{target.owner}/{target.repo}#{target.number}"
+    text = f"could not post the pull-request comment on {where}"
+    if isinstance(status, int):
+        text += f": HTTP {status}"
+        if status in (401, 403, 404):
+            text += " (check the token and `permissions: pull-requests: write`; "
+            text += "pull requests from forks get a read-only token)"
+        if status in (403, 429) and "rate limit" in detail.lower():
+            text += " (rate limited)"
+    text += f": {detail}"
+    if target.token:
+        redactor.add(target.token)
+    return redactor.redact(text)

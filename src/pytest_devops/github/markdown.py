@@ -1,0 +1,182 @@
+"""The report as GitHub markdown (job summary and pull-request comment), size-capped.
+
+The text is built as blocks in order of importance; :func:`assemble` keeps whole blocks
+that fit under the byte limit and says how many were left out, so a cut never leaves a
+``<details>`` or a code fence open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pytest_devops.findings import Finding
+from pytest_devops.github.escape import clean, code_block, code_span, md_cell, md_text
+from pytest_devops.github.model import Gate, GateReport
+
+#: GitHub refuses a step summary above 1 MiB; keep a margin for what others append.
+SUMMARY_LIMIT = 1_000_000
+#: GitHub's maximum comment body (characters; counted here in UTF-8 bytes, which is stricter).
+COMMENT_LIMIT = 65_536
+ROWS = 100
+ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "skip": "⏭️", "soft": "⚠️"}
+KINDS = ("plan", "security", "cost", "postdeploy")
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    essential: bool = False
+
+
+def render_markdown(
+    report: GateReport,
+    *,
+    title: str = "pytest-devops",
+    limit: int = SUMMARY_LIMIT,
+    marker: str | None = None,
+    footer: str | None = None,
+) -> str:
+    """The whole markdown document for ``report``, at most ``limit`` UTF-8 bytes."""
+    from pytest_devops.github.sections import section_blocks
+
+    blocks = [*head_blocks(report, title, marker), *gate_blocks(report)]
+    blocks += section_blocks(report)
+    if footer:
+        blocks.append(Block(footer))
+    return assemble(blocks, limit)
+
+
+def assemble(blocks: Sequence[Block], limit: int) -> str:
+    out: list[str] = []
+    used = 0
+    omitted = 0
+    note_room = 400
+    for block in blocks:
+        size = len(block.text.encode("utf-8")) + 2
+        if block.essential or used + size + note_room <= limit:
+            out.append(block.text)
+            used += size
+        else:
+            omitted += 1
+    if omitted:
+        out.append(
+            f"> [!WARNING]\n> {omitted} part{'s' if omitted > 1 else ''} of this report "
+            f"{'were' if omitted > 1 else 'was'} left out to stay under GitHub's size limit "
+            f"({limit:,} bytes). Run `pytest-devops report REPORT` for everything."
+        )
+    text = "\n\n".join(out) + "\n"
+    data = text.encode("utf-8")
+    if len(data) > limit:  # only when the essentials alone are too big
+        text = data[: max(0, limit - 4)].decode("utf-8", "ignore") + "\n…\n"
+    return text
+
+
+def head_blocks(report: GateReport, title: str, marker: str | None) -> list[Block]:
+    icon = ICONS[report.outcome]
+    where = code_span(report.env or "default")
+    if report.stage:
+        where += f" · stage {code_span(report.stage)}"
+    head = f"### {icon} {md_text(title)}: {where} — **{report.outcome}**"
+    if marker:
+        head = f"{marker}\n{head}"
+    t = report.totals
+    counts = [
+        f"**{t['pass']}** passed",
+        f"**{t['fail'] - t['soft_fail']}** failed",
+        f"**{t['error']}** error{'s' if t['error'] != 1 else ''}",
+        f"**{t['skip']}** skipped",
+    ]
+    if t["soft_fail"]:
+        counts.append(f"**{t['soft_fail']}** soft-failed {ICONS['soft']}")
+    line = " · ".join(counts) + f" in {report.duration:.1f} s"
+    if not report.gates:
+        line += "\n\nNo gate ran."
+    blocks = [Block(f"{head}\n\n{line}", essential=True)]
+    if report.gates:
+        blocks.append(Block(kind_table(report.gates), essential=True))
+    return blocks
+
+
+def kind_table(gates: Iterable[Gate]) -> str:
+    counts: dict[str, dict[str, int]] = {}
+    for g in gates:
+        row = counts.setdefault(
+            g.kind or "other", dict.fromkeys(("pass", "fail", "soft", "error", "skip"), 0)
+        )
+        row["soft" if g.soft_fail else g.outcome] += 1
+    soft = any(row["soft"] for row in counts.values())
+    header = (
+        "| Kind | Passed | Failed |" + (" Soft-failed |" if soft else "") + " Errors | Skipped |"
+    )
+    align = "| --- | ---: | ---: |" + (" ---: |" if soft else "") + " ---: | ---: |"
+    lines = [header, align]
+    for kind in [*KINDS, *sorted(set(counts) - set(KINDS))]:
+        if kind in counts:
+            r = counts[kind]
+            cells = [md_cell(kind), str(r["pass"]), str(r["fail"])]
+            cells += [str(r["soft"])] if soft else []
+            cells += [str(r["error"]), str(r["skip"])]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def gate_blocks(report: GateReport) -> list[Block]:
+    failing = report.not_passed()
+    if not failing:
+        return []
+    lines = [
+        "#### Gates that did not pass",
+        "",
+        "| | Gate | Kind | Message |",
+        "| --- | --- | --- | --- |",
+    ]
+    for g in failing[:ROWS]:
+        icon = ICONS["soft"] if g.soft_fail else ICONS[g.outcome]
+        first = clean(g.message).strip().split("\n", 1)[0]
+        lines.append(
+            f"| {icon} {g.label} | {code_span(g.nodeid)} | {md_cell(g.kind or '-')} | "
+            f"{md_cell(first)} |"
+        )
+    if len(failing) > ROWS:
+        lines.append(f"\n… and {len(failing) - ROWS} more.")
+    blocks = [Block("\n".join(lines), essential=True)]
+    blocks += [Block(gate_details(g)) for g in failing if g.findings or "\n" in g.message.strip()]
+    return blocks
+
+
+def gate_details(gate: Gate) -> str:
+    n = len(gate.findings)
+    what = f" — {n} finding{'s' if n != 1 else ''}" if n else ""
+    parts = [f"<details><summary>{md_text(gate.label)} {md_text(gate.nodeid)}{what}</summary>", ""]
+    if gate.findings:
+        parts += [findings_table(gate.findings), ""]
+    if gate.message.strip():
+        parts += [code_block(gate.message), ""]
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+def findings_table(findings: Sequence[Finding], rows: int = ROWS) -> str:
+    lines = [
+        "| Severity | Rule | Resource | Location | Message |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for f in findings[:rows]:
+        lines.append(
+            f"| {md_cell(f.severity or '-')} | {code_span(f.rule)} | "
+            f"{code_span(f.address) if f.address else '-'} | "
+            f"{code_span(location(f)) if f.file else '-'} | {md_cell(f.message)} |"
+        )
+    if len(findings) > rows:
+        lines.append(f"\n… and {len(findings) - rows} more findings.")
+    return "\n".join(lines)
+
+
+def location(f: Finding) -> str:
+    if not f.file:
+        return ""
+    if f.line is None:
+        return f.file
+    end = f"-{f.end_line}" if f.end_line and f.end_line != f.line else ""
+    return f"{f.file}:{f.line}{end}"
