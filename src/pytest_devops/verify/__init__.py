@@ -1,0 +1,1 @@
+"""Post-deploy verification: cloud resources, HTTP endpoints, hosts."""

@@ -1,0 +1,95 @@
+"""Work done once per test run, even when pytest-xdist runs several worker processes.
+
+A :class:`SharedDir` is a directory every process of one run can reach (keyed by
+xdist's ``testrunuid``). :meth:`SharedDir.once` runs a computation under a lock file:
+the first process computes and writes the JSON result; the others wait for the lock
+and read it. A failure is recorded too, so it is reported by every process instead of
+being retried (one apply per run, never two).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pytest_devops.errors import GateError, GateTimeout
+
+
+class SharedDir:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def for_run(cls, testrunuid: str | None, name: str) -> SharedDir:
+        """The run's directory: ``$TMPDIR/pytest-devops-<testrunuid>/<name>`` under
+        xdist, a fresh private directory otherwise."""
+        if testrunuid:
+            base = Path(tempfile.gettempdir()) / f"pytest-devops-{testrunuid}"
+        else:
+            base = Path(tempfile.mkdtemp(prefix="pytest-devops-"))
+        return cls(base / name)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+    @contextmanager
+    def lock(self, name: str, timeout: float) -> Iterator[None]:
+        """An exclusive lock between processes (a lock file created with O_EXCL)."""
+        path = self.path / f"{name}.lock"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                if time.monotonic() > deadline:
+                    raise GateTimeout(
+                        f"waited {timeout:.0f}s for {path}",
+                        hint="another worker is still applying, or crashed holding the "
+                        "lock; remove the file if no pytest process is running",
+                    ) from None
+                time.sleep(0.05)
+                continue
+            break
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+    def read(self, name: str) -> Any:
+        path = self.path / f"{name}.json"
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def write(self, name: str, value: Any) -> None:
+        path = self.path / f"{name}.json"
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value), "utf-8")
+        os.replace(tmp, path)
+
+    def once(self, name: str, compute: Callable[[], Any], timeout: float) -> Any:
+        """The result of ``compute()``, computed by the first process to get here."""
+        with self.lock(name, timeout):
+            found = self.read(name)
+            if found is None:
+                try:
+                    found = {"ok": compute()}
+                except GateError as exc:
+                    found = {"error": exc.message, "hint": exc.hint}
+                    self.write(name, found)
+                    raise
+                self.write(name, found)
+        if "error" in found:
+            raise GateError(f"{found['error']} (in another worker)", hint=found.get("hint"))
+        return found["ok"]
