@@ -20,6 +20,15 @@ _EXPORTS = {
     "Finding": "pytest_devops.findings",
     "Redactor": "pytest_devops.redact",
     "BuiltinGate": "pytest_devops.gates",
+    "AwsVerifier": "pytest_devops.verify.aws_checks",
+    "InstanceState": "pytest_devops.verify.aws_checks",
+    "TargetHealth": "pytest_devops.verify.aws_checks",
+    "BucketSecurity": "pytest_devops.verify.aws_checks",
+    "AlarmStates": "pytest_devops.verify.aws_checks",
+    "LogScan": "pytest_devops.verify.aws_checks",
+    "ChangeSetPlan": "pytest_devops.verify.cfn",
+    "CfnChange": "pytest_devops.verify.cfn",
+    "Deployment": "pytest_devops.verify.ephemeral",
     "Plan": "pytest_devops.plan.model",
     "ResourceChange": "pytest_devops.plan.model",
     "OutputChange": "pytest_devops.plan.model",
@@ -39,6 +48,16 @@ if TYPE_CHECKING:
     from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
     from pytest_devops.plan.values import UNKNOWN, Sensitive
     from pytest_devops.redact import Redactor
+    from pytest_devops.verify.aws_checks import (
+        AlarmStates,
+        AwsVerifier,
+        BucketSecurity,
+        InstanceState,
+        LogScan,
+        TargetHealth,
+    )
+    from pytest_devops.verify.cfn import CfnChange, ChangeSetPlan
+    from pytest_devops.verify.ephemeral import Deployment
 
 
 def __getattr__(name: str) -> Any:
