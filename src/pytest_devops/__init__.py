@@ -20,6 +20,11 @@ _EXPORTS = {
     "Finding": "pytest_devops.findings",
     "Redactor": "pytest_devops.redact",
     "BuiltinGate": "pytest_devops.gates",
+    "Probe": "pytest_devops.verify.http_model",
+    "HttpExpectation": "pytest_devops.verify.http_model",
+    "ProbeResult": "pytest_devops.verify.http",
+    "Observation": "pytest_devops.verify.http_transport",
+    "HttpProber": "pytest_devops.verify.http_prober",
     "AwsVerifier": "pytest_devops.verify.aws_checks",
     "InstanceState": "pytest_devops.verify.aws_checks",
     "TargetHealth": "pytest_devops.verify.aws_checks",
@@ -48,6 +53,10 @@ if TYPE_CHECKING:
     from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
     from pytest_devops.plan.values import UNKNOWN, Sensitive
     from pytest_devops.redact import Redactor
+    from pytest_devops.verify.http import ProbeResult
+    from pytest_devops.verify.http_model import HttpExpectation, Probe
+    from pytest_devops.verify.http_prober import HttpProber
+    from pytest_devops.verify.http_transport import Observation
     from pytest_devops.verify.aws_checks import (
         AlarmStates,
         AwsVerifier,
