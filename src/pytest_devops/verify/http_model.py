@@ -106,7 +106,7 @@ def _schema() -> dict[str, Any]:
 
 def probe_schema() -> dict[str, Any]:
     """The JSON Schema of one probe (the object form)."""
-    schema: dict[str, Any] = _schema()["additionalProperties"]["oneOf"][1]
+    schema: dict[str, Any] = _schema()["additionalProperties"]
     return schema
 
 
