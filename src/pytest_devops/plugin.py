@@ -29,6 +29,7 @@ FEATURES = (
     "pytest_devops.verify.plugin_http",
     "pytest_devops.verify.plugin_hosts",
     "pytest_devops.github.plugin",
+    "pytest_devops.plan.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"

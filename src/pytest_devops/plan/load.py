@@ -34,8 +34,9 @@ _BOMS = (
 _TF_LOG = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+\[[A-Z]+\]"
 )
-_NOISE_PREFIXES = ("[command]", "::debug::", "::set-output", "::notice", "::warning", "::error",
-                   "::group::", "::endgroup::", "::add-mask::", "::stop-commands::")
+_NOISE_PREFIXES = ("[command]", "##[", "%0A")
+#: GitHub workflow commands (``::debug::``, ``::set-output name=x::``, a resume token).
+_WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z0-9_-]+(?:\s[^:]*)?::")
 
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:
@@ -83,7 +84,7 @@ def extract_json(text: str, source: str) -> dict[str, Any]:
     if not text.strip():
         raise GateError(f"{source}: the file is empty", hint=_HOW)
     stripped = text.lstrip()
-    if stripped.startswith("{"):
+    if stripped.startswith(("{", "[")):
         try:
             doc = json.loads(stripped)
         except json.JSONDecodeError as exc:
@@ -104,7 +105,8 @@ def _as_object(doc: Any, source: str) -> dict[str, Any]:
 
 def _is_noise(line: str) -> bool:
     s = line.strip()
-    return not s or s.startswith(_NOISE_PREFIXES) or bool(_TF_LOG.match(s))
+    return (not s or s.startswith(_NOISE_PREFIXES) or bool(_WORKFLOW_COMMAND.match(s))
+            or bool(_TF_LOG.match(s)))
 
 
 def _unescape_command(value: str) -> str:
@@ -123,20 +125,19 @@ def _from_noisy(text: str, source: str, first_error: json.JSONDecodeError | None
         if not s.startswith("{"):
             continue
         candidates = ["\n".join([s, *lines[number + 1:]])]
-        if "%0A" in s or "%25" in s:
-            candidates.append(_unescape_command(candidates[0]))
+        if s.endswith("%0A"):  # the wrapper escaped the output: %25 -> %, %0A -> newline
+            candidates.insert(0, _unescape_command(s) + "\n".join(["", *lines[number + 1:]]))
         for candidate in candidates:
             try:
                 doc, end = decoder.raw_decode(candidate)
             except json.JSONDecodeError:
                 continue
-            rest = candidate[end:]
-            bad = [ln for ln in rest.splitlines()[1:] if not _is_noise(ln)]
-            if rest.splitlines()[:1] and rest.splitlines()[0].strip() not in ("", "%0A"):
-                bad.insert(0, rest.splitlines()[0])
+            rest = candidate[end:].splitlines()
+            bad = [i for i, ln in enumerate(rest) if not (_is_noise(ln) or (i == 0 and not ln))]
             if bad:
+                at = number + candidate[:end].count("\n") + bad[0] + 1
                 raise GateError(
-                    f"{source}: unexpected text after the plan JSON: {bad[0].strip()[:80]!r}",
+                    f"{source}: unexpected text after the plan JSON (line {at})",
                     hint="the file should hold only `terraform show -json` output",
                 )
             return _as_object(doc, source)

@@ -1,0 +1,117 @@
+"""Plan feature plugin: the ``devops_plan`` fixture and the built-in plan rules.
+
+Imports only the standard library, pytest and light pytest_devops modules at load.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_devops.errors import DevopsError
+from pytest_devops.gates import BuiltinGate
+
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+    from pytest_devops.gates import GateContext
+    from pytest_devops.plan.model import Plan
+
+#: Key of the environment's plan in the session's shared resources.
+PLAN_KEY = "pytest_devops.plan"
+
+#: rules.NAME -> (check function name in pytest_devops.plan.rules, description)
+RULES: dict[str, tuple[str, str]] = {
+    "no_destroy": ("check_no_destroy", "no delete or replace except allowed addresses"),
+    "required_tags": ("check_required_tags", "taggable resources carry the required tags"),
+    "allowed_resource_types": ("check_allowed_resource_types", "only allowed resource types"),
+    "allowed_instance_types": ("check_allowed_instance_types", "only allowed instance types"),
+    "allowed_regions": ("check_allowed_regions", "resources only in allowed regions"),
+    "max_changes": ("check_max_changes", "no more resource changes than the maximum"),
+}
+
+
+def _worker(config: pytest.Config) -> str:
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else "main"
+
+
+def _shared_dir(config: pytest.Config) -> Path:
+    """A directory every pytest-xdist worker of this run shares."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        base = Path(factory.getbasetemp())
+        return (base.parent if hasattr(config, "workerinput") else base) / "devops-plan"
+    return Path(tempfile.mkdtemp(prefix="pytest-devops-plan-"))
+
+
+def get_plan(config: pytest.Config) -> Plan:
+    """The selected environment's plan, loaded once per session (process)."""
+    from pytest_devops.plugin import GateContext
+
+    ctx = GateContext(config)
+
+    def factory() -> Plan:
+        from pytest_devops.plan.provide import plan_for
+
+        return plan_for(ctx.env, ctx.redactor, partial(_shared_dir, config), _worker(config))
+
+    plan: Plan = ctx.resource(PLAN_KEY, factory)
+    return plan
+
+
+@pytest.fixture(scope="session")
+def devops_plan(request: pytest.FixtureRequest) -> Plan:
+    """The Terraform plan of the selected environment (``terraform.plan_file``, or made by
+    the runner from ``terraform.working_dir``). Annotate with ``pytest_devops.Plan``."""
+    return get_plan(request.config)
+
+
+@pytest.hookimpl
+def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[object] | None:
+    """Load a named plan file at session start, so every process masks its secrets."""
+    from pytest_devops.plan.settings import terraform_settings
+
+    settings = terraform_settings(env)
+    if settings.plan_file is None or not settings.plan_file.is_file():
+        return None
+    try:
+        get_plan(config)  # registers the sensitive values with the session redactor
+    except DevopsError:
+        return None  # the gates and the fixture report it as an error
+    return None
+
+
+def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
+    config = getattr(ctx, "config", None)
+    if config is None:  # pragma: no cover - contexts from the core always carry the config
+        raise TypeError("plan gates need the pytest config on their context")
+    plan = get_plan(config)
+    if name == "no_destroy":
+        check(plan, rule, ctx.env.name)
+    else:
+        check(plan, rule)
+
+
+@pytest.hookimpl
+def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list[BuiltinGate]:
+    from pytest_devops.plan import rules
+    from pytest_devops.plan.settings import rules_settings
+
+    settings = rules_settings(env)
+    gates = []
+    for name, (func, description) in RULES.items():
+        rule = getattr(settings, name)
+        if rule is None:
+            continue
+        gates.append(BuiltinGate(
+            name=f"plan.{name}",
+            kind="plan",
+            run=partial(_run, name, getattr(rules, func), rule),
+            description=description,
+        ))
+    return gates

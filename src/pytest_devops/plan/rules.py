@@ -1,0 +1,254 @@
+"""Built-in plan rules: pure checks of a :class:`Plan` against the ``rules`` settings.
+
+Each check returns when the plan complies, raises :class:`GateFailure` with one
+:class:`Finding` per offending address when it does not, and raises :class:`GateError`
+when it cannot decide (a value the rule needs is known only after apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pytest_devops.errors import GateError, GateFailure
+from pytest_devops.findings import Finding
+from pytest_devops.plan.address import glob_match
+from pytest_devops.plan.model import Plan, ResourceChange
+from pytest_devops.plan.settings import AllowList, MaxChanges, NoDestroy, RequiredTags
+from pytest_devops.plan.values import UNKNOWN, Sensitive
+
+__all__ = [
+    "INSTANCE_TYPE_ATTRIBUTES",
+    "check_allowed_instance_types",
+    "check_allowed_regions",
+    "check_allowed_resource_types",
+    "check_max_changes",
+    "check_no_destroy",
+    "check_required_tags",
+]
+
+#: Actions that leave a resource in place with new values: the ones rules on values check.
+_WRITES = ("create", "update", "replace")
+
+#: Resource type -> attribute holding its instance type (a string or a list of them).
+INSTANCE_TYPE_ATTRIBUTES: dict[str, str] = {
+    "aws_instance": "instance_type",
+    "aws_spot_instance_request": "instance_type",
+    "aws_launch_template": "instance_type",
+    "aws_launch_configuration": "instance_type",
+    "aws_db_instance": "instance_class",
+    "aws_rds_cluster_instance": "instance_class",
+    "aws_docdb_cluster_instance": "instance_class",
+    "aws_neptune_cluster_instance": "instance_class",
+    "aws_eks_node_group": "instance_types",
+    "aws_elasticache_cluster": "node_type",
+    "aws_elasticache_replication_group": "node_type",
+    "aws_redshift_cluster": "node_type",
+    "aws_opensearch_domain": "cluster_config.0.instance_type",
+    "aws_emr_instance_group": "instance_type",
+    "google_compute_instance": "machine_type",
+    "google_compute_instance_template": "machine_type",
+    "google_container_node_pool": "node_config.0.machine_type",
+    "google_sql_database_instance": "settings.0.tier",
+    "azurerm_linux_virtual_machine": "size",
+    "azurerm_windows_virtual_machine": "size",
+    "azurerm_virtual_machine": "vm_size",
+    "azurerm_linux_virtual_machine_scale_set": "sku",
+    "azurerm_windows_virtual_machine_scale_set": "sku",
+}
+_REGIONAL_PROVIDERS = ("aws", "google", "google-beta", "azurerm")
+
+
+def _any(patterns: Iterable[str], text: str) -> bool:
+    return any(glob_match(p, text) for p in patterns)
+
+
+def _writes(plan: Plan, ignore: Sequence[str] = ()) -> list[ResourceChange]:
+    return [
+        rc for rc in plan.resource_changes
+        if rc.mode == "managed" and rc.action in _WRITES and not _any(ignore, rc.address)
+    ]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _decide(rule: str, failures: list[Finding], undecided: list[Finding], headline: str) -> None:
+    if failures:
+        extra = f" ({_plural(len(undecided), 'more')} undecided until apply)" if undecided else ""
+        raise GateFailure(headline + extra, [*failures, *undecided])
+    if undecided:
+        listed = ", ".join(f.address or "?" for f in undecided[:20])
+        more = f" and {len(undecided) - 20} more" if len(undecided) > 20 else ""
+        raise GateError(
+            f"{rule}: cannot decide for {_plural(len(undecided), 'resource')}: {listed}{more} "
+            "(the value is known only after apply)",
+            hint="set the value in configuration (a literal or a variable), or exempt the "
+            "address with `ignore:`",
+        )
+
+
+def check_no_destroy(plan: Plan, rule: NoDestroy, env_name: str = "") -> None:
+    """No delete/replace (per ``rule.actions``) except of allowed addresses."""
+    where = f" in environment {env_name}" if env_name else ""
+    found = [
+        Finding(
+            rule="no-destroy",
+            message=rc.action + (f" ({rc.action_reason})" if rc.action_reason else "")
+            + (f" of deposed object {rc.deposed}" if rc.deposed else ""),
+            address=rc.address,
+            severity="error",
+            details={"actions": list(rc.actions)},
+        )
+        for rc in plan.resource_changes
+        if rc.mode == "managed" and rc.action in rule.actions and not _any(rule.allow, rc.address)
+    ]
+    if found:
+        raise GateFailure(
+            f"{_plural(len(found), 'resource')} would be {' or '.join(_past(rule.actions))}"
+            f"{where}; allow addresses with rules.no_destroy.allow",
+            found,
+        )
+
+
+def _past(actions: Iterable[str]) -> list[str]:
+    words = {"delete": "deleted", "replace": "replaced", "forget": "forgotten"}
+    return [words.get(a, a) for a in actions]
+
+
+def _keys(value: Any) -> set[str]:
+    if not isinstance(value, dict):
+        return set()
+    return {k for k, v in value.items() if v not in (None, "")}
+
+
+def _default_tags(plan: Plan, rc: ResourceChange) -> set[str]:
+    """Tag keys a provider's ``default_tags`` block sets as constants (AWS)."""
+    config = plan.raw.get("configuration")
+    pc = config.get("provider_config") if isinstance(config, dict) else None
+    short = rc.provider_name.rsplit("/", 1)[-1]
+    out: set[str] = set()
+    for key, entry in (pc or {}).items():
+        if not isinstance(entry, dict) or entry.get("name", key) != short:
+            continue
+        for block in (entry.get("expressions") or {}).get("default_tags") or ():
+            if isinstance(block, dict):
+                out |= _keys((block.get("tags") or {}).get("constant_value"))
+    return out
+
+
+def check_required_tags(plan: Plan, rule: RequiredTags) -> None:
+    """Every created/updated/replaced resource with a ``tags`` attribute has the tags."""
+    failures: list[Finding] = []
+    undecided: list[Finding] = []
+    attr = rule.attribute
+    for rc in _writes(plan, rule.ignore):
+        after = rc.after if isinstance(rc.after, dict) else {}
+        unknown = rc.after_unknown if isinstance(rc.after_unknown, dict) else {}
+        if attr not in after and attr not in unknown:
+            continue  # not taggable
+        if unknown.get(attr) is True:
+            undecided.append(Finding("required-tags", f"{attr} unknown until apply", rc.address))
+            continue
+        present = _keys(after.get(attr)) | _keys(unknown.get(attr))
+        if attr == "tags":
+            present |= _keys(after.get("tags_all")) | _keys(unknown.get("tags_all"))
+            if unknown.get("tags_all") is True:
+                present |= _default_tags(plan, rc)
+        missing = [t for t in rule.tags if t not in present]
+        if missing:
+            failures.append(Finding(
+                "required-tags", f"missing {attr}: {', '.join(missing)}", rc.address,
+                severity="error", details={"missing": missing},
+            ))
+    _decide("required_tags", failures, undecided,
+            f"{_plural(len(failures), 'resource')} lack required {attr} "
+            f"({', '.join(rule.tags)})")
+
+
+def check_allowed_resource_types(plan: Plan, rule: AllowList) -> None:
+    found = [
+        Finding("allowed-resource-types", f"type {rc.type} is not allowed", rc.address,
+                severity="error")
+        for rc in _writes(plan, rule.ignore)
+        if not _any(rule.allow, rc.type)
+    ]
+    if found:
+        raise GateFailure(
+            f"{_plural(len(found), 'resource')} of types not in rules.allowed_resource_types "
+            f"({', '.join(rule.allow)})",
+            found,
+        )
+
+
+def _as_texts(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def check_allowed_instance_types(plan: Plan, rule: AllowList) -> None:
+    table = {**INSTANCE_TYPE_ATTRIBUTES, **rule.attributes}
+    failures: list[Finding] = []
+    undecided: list[Finding] = []
+    for rc in _writes(plan, rule.ignore):
+        attr = table.get(rc.type)
+        if attr is None:
+            continue
+        value = rc.value(attr, None)
+        if value is None:
+            continue
+        for item in _as_texts(value):
+            if item is UNKNOWN:
+                undecided.append(Finding("allowed-instance-types",
+                                         f"{attr} unknown until apply", rc.address))
+            elif isinstance(item, Sensitive):
+                undecided.append(Finding("allowed-instance-types", f"{attr} is sensitive",
+                                         rc.address))
+            elif isinstance(item, str) and not _any(rule.allow, item):
+                failures.append(Finding(
+                    "allowed-instance-types", f"{attr} {item} is not allowed", rc.address,
+                    severity="error", details={"attribute": attr, "value": item},
+                ))
+    _decide("allowed_instance_types", failures, undecided,
+            f"{_plural(len(failures), 'resource')} use instance types not in "
+            f"rules.allowed_instance_types ({', '.join(rule.allow)})")
+
+
+def _region(plan: Plan, rc: ResourceChange) -> str | None:
+    after = rc.after if isinstance(rc.after, dict) else {}
+    if rc.type.startswith("azurerm_") and isinstance(after.get("location"), str):
+        return str(after["location"])
+    return plan.resource_region(rc)
+
+
+def check_allowed_regions(plan: Plan, rule: AllowList) -> None:
+    failures: list[Finding] = []
+    undecided: list[Finding] = []
+    for rc in _writes(plan, rule.ignore):
+        region = _region(plan, rc)
+        if region is None:
+            if rc.type.split("_", 1)[0] in _REGIONAL_PROVIDERS:
+                undecided.append(Finding("allowed-regions", "region not found in the plan",
+                                         rc.address))
+            continue
+        if not _any(rule.allow, region):
+            failures.append(Finding(
+                "allowed-regions", f"region {region} is not allowed", rc.address,
+                severity="error", details={"region": region},
+            ))
+    _decide("allowed_regions", failures, undecided,
+            f"{_plural(len(failures), 'resource')} in regions not in rules.allowed_regions "
+            f"({', '.join(rule.allow)})")
+
+
+def check_max_changes(plan: Plan, rule: MaxChanges) -> None:
+    changed = [rc for rc in plan.resource_changes if rc.action in rule.actions]
+    if len(changed) <= rule.max:
+        return
+    raise GateFailure(
+        f"{_plural(len(changed), 'resource change')} exceed rules.max_changes ({rule.max}); "
+        "split the change or raise the limit",
+        [Finding("max-changes", rc.action, rc.address) for rc in changed],
+    )
