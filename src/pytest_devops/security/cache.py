@@ -1,0 +1,90 @@
+"""Scan results on disk, keyed by what decides them: the scanned files' content, the
+Checkov version and the settings that change what Checkov reports.
+
+Safe under pytest-xdist: the first process to want a key takes an exclusive lock on it and
+scans; the others wait for the lock and read its result. Entries are written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pytest_devops.atomic import write_text
+from pytest_devops.errors import GateTimeout
+from pytest_devops.security.parse import RawScan
+
+FORMAT = "pytest-devops/security-cache@1"
+
+
+def cache_key(*, digest: str, checkov: str, settings: Mapping[str, Any]) -> str:
+    doc = {"format": FORMAT, "inputs": digest, "checkov": checkov, "settings": settings}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
+
+
+class ScanCache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def entry(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def load(self, key: str) -> RawScan | None:
+        try:
+            doc = json.loads(self.entry(key).read_text(encoding="utf-8"))
+            if doc.get("format") != FORMAT:
+                return None
+            return RawScan.from_dict(doc["scan"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent or unreadable: scan again
+
+    def store(self, key: str, scan: RawScan) -> None:
+        doc = {"format": FORMAT, "created": time.time(), "scan": scan.to_dict()}
+        write_text(self.entry(key), json.dumps(doc))
+
+    def get_or_scan(self, key: str, scan: Callable[[], RawScan], *,
+                    wait: float) -> tuple[RawScan, bool]:
+        """The cached scan for ``key`` (``True``), or a fresh one, stored (``False``)."""
+        found = self.load(key)
+        if found is not None:
+            return found, True
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with _locked(self.directory / f"{key}.lock", wait):
+            found = self.load(key)  # another process may have scanned while we waited
+            if found is not None:
+                return found, True
+            fresh = scan()
+            self.store(key, fresh)
+            return fresh, False
+
+
+@contextlib.contextmanager
+def _locked(path: Path, wait: float) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: scan, then write atomically
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise GateTimeout(
+                        f"another process held the scan lock {path} for more than {wait:g}s",
+                        hint="is a stale pytest run still scanning? remove the .lock file",
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
