@@ -8,6 +8,7 @@ gate outcome or an exit code.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Iterator
@@ -91,16 +92,18 @@ def upsert_comment(
 
 
 def _client(target: CommentTarget) -> Any:
+    return _cached_client(target.api_url.rstrip("/"), target.owner, target.repo, target.token)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_client(api_url: str, owner: str, repo: str, token: str | None) -> Any:
+    """A blocking ghapi client (building one walks the whole REST API description)."""
     from ghapi.all import GhApi
 
     # ghapi 2 builds async operations unless asked for blocking ones; ghapi 1 is blocking.
     extra = {"sync": True} if "sync" in inspect.signature(GhApi.__init__).parameters else {}
     return GhApi(  # type: ignore[no-untyped-call]  # ghapi is untyped
-        owner=target.owner,
-        repo=target.repo,
-        token=target.token,
-        gh_host=target.api_url.rstrip("/"),
-        **extra,
+        owner=owner, repo=repo, token=token, gh_host=api_url, **extra
     )
 
 

@@ -164,7 +164,7 @@ def findings_table(findings: Sequence[Finding], rows: int = ROWS) -> str:
     ]
     for f in findings[:rows]:
         lines.append(
-            f"| {md_cell(f.severity or '-')} | {code_span(f.rule)} | "
+            f"| {md_cell(f.severity) if f.severity else '-'} | {code_span(f.rule)} | "
             f"{code_span(f.address) if f.address else '-'} | "
             f"{code_span(location(f)) if f.file else '-'} | {md_cell(f.message)} |"
         )

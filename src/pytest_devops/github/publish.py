@@ -156,7 +156,7 @@ def _summary(args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: C
         used = os.path.getsize(dest)
     except OSError:
         used = 0
-    limit = max(SUMMARY_LIMIT - used, 8192)
+    limit = max(SUMMARY_LIMIT - used, 2048)  # the head and the note, at least
     text = loaded.redactor.redact(
         render_markdown(loaded.report, title=loaded.settings.title, limit=limit)
     )
@@ -178,8 +178,11 @@ def _annotate(args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: 
         limit = loaded.settings.max_annotations
     if limit < 0:
         raise ConfigError("expected an integer >= 0", key="--max-annotations")
+    from pytest_devops.github.text import render_text
+
     found = collect_annotations(loaded.report, args.root or gh.workspace)
     console.commands(commands(found, limit))
+    console.text(render_text(loaded.report))
 
 
 def _comment(

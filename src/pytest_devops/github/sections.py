@@ -15,7 +15,8 @@ from pytest_devops.github.markdown import ROWS, Block, findings_table
 from pytest_devops.github.model import GateReport, ReportError, finding_from
 
 PLAN_ACTIONS = ("create", "update", "delete", "replace", "read")
-_SIGNS = {"create": "+", "update": "~", "delete": "-", "replace": "±", "read": "<="}
+#: Our own markup (escaped where markdown would read it), shown beside each action.
+_SIGNS = {"create": "\\+", "update": "\\~", "delete": "\\-", "replace": "±", "read": "&lt;="}
 
 
 def section_blocks(report: GateReport) -> list[Block]:
@@ -54,7 +55,7 @@ def plan_blocks(plan: Mapping[str, Any]) -> list[Block]:
         action = _actions(r)
         sign = _SIGNS.get(action, "")
         lines.append(
-            f"| {md_cell(sign)} | {md_cell(action)} | {code_span(r.get('address', '?'))} | "
+            f"| {sign} | {md_cell(action)} | {code_span(r.get('address', '?'))} | "
             f"{code_span(r.get('type', '')) if r.get('type') else '-'} |"
         )
     if len(rows) > ROWS:
