@@ -82,6 +82,8 @@ resume_commands() {
 
 # plan_digest PLAN_JSON: the digest `pytest-devops plan --format json` gives the plan.
 plan_digest() {
+  command -v pytest-devops >/dev/null ||
+    die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
   pytest-devops plan "$1" --format json |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["digest"])'
 }

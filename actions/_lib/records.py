@@ -112,22 +112,36 @@ def plan_meta_verify(plan_dir: Path) -> None:
     expected_commit = commit("expected-commit", env("EXPECTED_COMMIT"))
     expected_digest = env("EXPECTED_DIGEST")
     if not expected_digest:
-        raise Refused("missing-digest", "no expected-digest given: pass the digest that was reviewed")
+        raise Refused(
+            "missing-digest", "no expected-digest given: pass the digest that was reviewed"
+        )
     meta = load(plan_dir / META_FILE, PLAN_META, "plan-missing")
     plan = plan_dir / PLAN_FILE
     if not plan.is_file():
         raise Refused("plan-missing", f"{PLAN_FILE} not found in the plan artifact")
     if meta.get("environment") != environment:
-        raise Refused("environment-mismatch", f"the plan was made for another environment, not {environment}")
+        raise Refused(
+            "environment-mismatch", f"the plan was made for another environment, not {environment}"
+        )
     if sha256(plan) != meta.get("plan_sha256"):
-        raise Refused("plan-changed", "the plan file differs from the one recorded when it was made")
+        raise Refused(
+            "plan-changed", "the plan file differs from the one recorded when it was made"
+        )
     if meta.get("digest") != expected_digest:
-        raise Refused("plan-changed", "the plan digest differs from the reviewed digest; re-run the plan and review it")
+        raise Refused(
+            "plan-changed",
+            "the plan digest differs from the reviewed digest; re-run the plan and review it",
+        )
     shown = env("SHOWN_DIGEST")
     if shown and shown != expected_digest:
-        raise Refused("plan-changed", "`terraform show -json` of the plan file gives another digest than the reviewed one")
+        raise Refused(
+            "plan-changed",
+            "`terraform show -json` of the plan file gives another digest than the reviewed one",
+        )
     if meta.get("commit") != expected_commit:
-        raise Refused("commit-changed", "the plan was made from another commit than the one being applied")
+        raise Refused(
+            "commit-changed", "the plan was made from another commit than the one being applied"
+        )
 
 
 def record_write(out: Path, report: Path) -> None:
@@ -169,14 +183,22 @@ def environment_protected(target: str) -> bool:
             doc = json.load(response)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
-            raise Refused("environment-not-protected",
-                          f"environment {target} does not exist; create it with required reviewers") from None
-        raise Refused("api-error", f"GitHub API answered {exc.code} for environment {target}") from None
+            raise Refused(
+                "environment-not-protected",
+                f"environment {target} does not exist; create it with required reviewers",
+            ) from None
+        raise Refused(
+            "api-error", f"GitHub API answered {exc.code} for environment {target}"
+        ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise Refused("api-error", f"cannot read environment {target}: {type(exc).__name__}") from None
+        raise Refused(
+            "api-error", f"cannot read environment {target}: {type(exc).__name__}"
+        ) from None
     rules = (doc.get("protection_rules") or []) if isinstance(doc, dict) else []
     return any(
-        isinstance(rule, dict) and rule.get("type") == "required_reviewers" and rule.get("reviewers")
+        isinstance(rule, dict)
+        and rule.get("type") == "required_reviewers"
+        and rule.get("reviewers")
         for rule in rules
     )
 
@@ -191,15 +213,22 @@ def promote_check(record_path: Path) -> None:
     if record.get("environment") != source:
         raise Refused("not-verified", f"the verification record is not for {source}")
     if record.get("commit") != wanted_commit:
-        raise Refused("commit-mismatch", f"the commit being promoted was not the one verified in {source}")
+        raise Refused(
+            "commit-mismatch", f"the commit being promoted was not the one verified in {source}"
+        )
     digest = env("DIGEST")
     if digest and record.get("digest") != digest:
-        raise Refused("digest-mismatch", f"the plan digest being promoted was not the one verified in {source}")
+        raise Refused(
+            "digest-mismatch",
+            f"the plan digest being promoted was not the one verified in {source}",
+        )
     if record.get("outcome") != "pass":
         raise Refused("gates-failed", f"the post-deploy gates in {source} did not pass")
     if env("REQUIRE_PROTECTED", "true") == "true" and not environment_protected(target):
-        raise Refused("environment-not-protected",
-                      f"environment {target} has no required reviewers; protect it before promoting")
+        raise Refused(
+            "environment-not-protected",
+            f"environment {target} has no required reviewers; protect it before promoting",
+        )
     set_output("digest", str(record.get("digest", "")))
 
 

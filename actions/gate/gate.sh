@@ -26,7 +26,10 @@ cmd=(pytest "--devops-env=$ENVIRONMENT" "--devops-report=$report" -p no:cachepro
 [[ "$STAGE" == all ]] || cmd+=("--devops-stage=$STAGE")
 sarif=""
 if [[ "${SARIF:-true}" == true ]]; then
-  if pytest --help 2>/dev/null | grep -q -- '--devops-sarif'; then
+  # Older releases have no SARIF option; look for it in the installed package's source
+  # (cheaper than a second pytest start).
+  pkg="$(python3 -c 'import os, pytest_devops; print(os.path.dirname(pytest_devops.__file__))')"
+  if grep -rqF --include='*.py' -- '"--devops-sarif"' "$pkg"; then
     sarif="$out/gates.sarif"
     rm -f "$sarif"
     cmd+=("--devops-sarif=$sarif")

@@ -15,13 +15,14 @@ python="${PYTHON:-python3}"
 [[ -z "${EXTRAS:-}" || "$EXTRAS" =~ ^[a-z]+(,[a-z]+)*$ ]] ||
   die invalid-input "extras must be comma-separated names such as aws,github"
 
+extras=""
+[[ -z "${EXTRAS:-}" ]] || extras="[$EXTRAS]"
 if [[ -n "${SOURCE:-}" ]]; then
   [[ -d "$SOURCE" ]] || die invalid-input "source is not a directory"
-  spec="$(cd "$SOURCE" && pwd)"
+  spec="$(cd "$SOURCE" && pwd)$extras"
 else
-  spec="pytest-devops==$VERSION"
+  spec="pytest-devops$extras==$VERSION"
 fi
-[[ -n "${EXTRAS:-}" ]] && spec="$spec[$EXTRAS]"
 
 root="$RUNNER_TEMP/pytest-devops"
 venv="$root/venv"

@@ -1,0 +1,165 @@
+"""The gate action: pytest with the devops options, then publish; the job fails on fail
+or error, and text from the pull request never runs or injects anything."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from ghrunner import HOSTILE, Runner, no_pwned
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+DEVOPS_YAML = """\
+environments:
+  staging:
+    description: pre-production
+  production:
+    extends: staging
+    protected: true
+"""
+GATES = """\
+import os
+
+import pytest
+
+
+@pytest.mark.devops_plan
+def test_plan_is_small():
+    assert os.environ.get("GATE_MODE") != "fail", "branch " + os.environ.get("GITHUB_HEAD_REF", "")
+
+
+@pytest.mark.devops_postdeploy
+def test_site_answers():
+    if os.environ.get("GATE_MODE") == "error":
+        raise ConnectionError("could not reach the site")
+"""
+
+ALLOWED_COMMANDS = ("error", "warning", "notice", "stop-commands", "group", "endgroup")
+
+
+def project(job: Runner) -> Path:
+    root = job.workspace / "infra"
+    root.mkdir()
+    (root / "devops.yaml").write_text(DEVOPS_YAML)
+    (root / "test_gates.py").write_text(GATES)
+    return root
+
+
+def gate(job: Runner, mode: str, **inputs: str) -> object:
+    return job.run(
+        "gate",
+        {"environment": "staging", "stage": "plan", "working-directory": "infra", **inputs},
+        env={"GATE_MODE": mode, "GITHUB_HEAD_REF": HOSTILE, "GITHUB_EVENT_NAME": "push"},
+    )
+
+
+def test_a_passing_gate_publishes_and_passes(tmp_path: Path) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    project(job)
+    run = gate(job, "pass")
+    assert not run.failed, run.stdout + "".join(s.stderr for s in run.steps)
+    assert run.outputs["outcome"] == "pass"
+    report = json.loads(Path(run.outputs["report"]).read_text())
+    assert (report["env"], report["stage"], report["outcome"]) == ("staging", "plan", "pass")
+    assert [g["outcome"] for g in report["gates"]] == ["pass"]
+    assert run.step("gate").outputs["exit-code"] == "0"
+    assert run.outputs["record"] == ""
+    assert run.summary.strip(), "the job summary was written"
+    assert run.step("publish").ran
+
+
+def test_a_failing_gate_fails_the_job_and_hostile_text_stays_text(tmp_path: Path) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    project(job)
+    run = gate(job, "fail", **{"pytest-args": "-p\nno:randomly\n$(touch PWNED_arg)\n"})
+    no_pwned(tmp_path)
+    # The hostile line reached pytest as one argument (a path that does not exist): an error.
+    assert run.outputs["outcome"] == "error"
+    run = gate(job, "fail")
+    no_pwned(tmp_path)
+    assert run.outputs["outcome"] == "fail"
+    assert run.failed
+    assert run.step("publish").returncode == 1
+    gate_step = run.step("gate")
+    assert gate_step.returncode == 0
+    assert set(gate_step.outputs) == {"outcome", "exit-code", "report", "sarif", "record"}
+    assert gate_step.outputs["outcome"] == "fail"
+    for step in run.steps:
+        for command, _message in step.commands:
+            assert command.split(" ", 1)[0] in ALLOWED_COMMANDS, (step.name, command)
+    assert "fix $(touch PWNED_subst)" in gate_step.stdout, "pytest showed the message, inertly"
+    errors = [m for s in run.steps for c, m in s.commands if c.startswith("error")]
+    assert errors[-1] == "gate outcome: fail"
+
+
+def test_a_gate_that_cannot_decide_is_an_error(tmp_path: Path) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    project(job)
+    run = gate(job, "error", stage="apply")
+    assert run.outputs["outcome"] == "error"
+    assert run.failed
+    report = json.loads(Path(run.outputs["report"]).read_text())
+    assert [g["outcome"] for g in report["gates"]] == ["error"]
+
+
+def test_post_deploy_gates_write_a_verification_record(tmp_path: Path) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    project(job)
+    digest = "sha256:" + "ab" * 32
+    run = gate(job, "pass", stage="apply", record="true", **{"plan-digest": digest})
+    assert not run.failed, run.stdout
+    record = json.loads(Path(run.outputs["record"]).read_text())
+    assert record["schema"] == "pytest-devops/verification@1"
+    assert (
+        record["environment"],
+        record["stage"],
+        record["commit"],
+        record["digest"],
+        record["outcome"],
+    ) == ("staging", "apply", SHA, digest, "pass")
+    assert Path(run.outputs["record"]).name == "verified-staging.json"
+
+
+def test_a_failed_verification_is_recorded_as_failed(tmp_path: Path) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    project(job)
+    run = gate(job, "error", stage="apply", record="true")
+    record = json.loads(Path(run.outputs["record"]).read_text())
+    assert record["outcome"] == "error"
+
+
+@pytest.mark.parametrize("field", ["environment", "stage", "working-directory"])
+def test_hostile_inputs_are_refused_before_use(tmp_path: Path, field: str) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    project(job)
+    run = gate(job, "pass", **{field: HOSTILE})
+    no_pwned(tmp_path)
+    assert run.failed
+    assert run.outputs["outcome"] == ""
+    assert not run.step("publish").ran
+    assert [c for c, _ in run.step("gate").commands] == [
+        "error title=pytest-devops (invalid-input)"
+    ]
+
+
+def test_the_plan_input_reaches_pytest_as_an_environment_variable(tmp_path: Path) -> None:
+    job = Runner(tmp_path / "job", sha=SHA)
+    root = project(job)
+    plan = job.workspace / "plan `touch PWNED_tick` $(touch PWNED_subst).json"
+    plan.write_text("{}")
+    (root / "test_gates.py").write_text(
+        textwrap.dedent("""\
+        import os
+        import pytest
+
+        @pytest.mark.devops_plan
+        def test_plan_path():
+            assert os.path.basename(os.environ["PYTEST_DEVOPS_PLAN"]) == (
+                "plan `touch PWNED_tick` $(touch PWNED_subst).json")
+        """)
+    )
+    run = gate(job, "pass", plan=str(plan))
+    no_pwned(tmp_path)
+    assert run.outputs["outcome"] == "pass", run.stdout
