@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "HOURS_PER_MONTH",
     "Component",
+    "CostComponent",
     "CostEstimate",
     "Driver",
     "ResourceCost",
@@ -71,6 +72,10 @@ class Component:
             "monthly": None if self.quantity is None else money(self.monthly),
             "usage_based": self.usage_based,
         }
+
+
+#: The name :mod:`pytest_devops` exports :class:`Component` under.
+CostComponent = Component
 
 
 @dataclass(frozen=True)

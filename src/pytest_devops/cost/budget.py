@@ -1,0 +1,135 @@
+"""Budget rules over an estimate. Each raises :class:`GateFailure` with the breakdown of
+what drives the cost (top resources and components) and the resources it could not price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from pytest_devops.cost.model import CostEstimate
+from pytest_devops.errors import GateFailure
+from pytest_devops.findings import Finding
+
+__all__ = ["CHECKS", "check_budget", "check_unpriced", "explain", "usd", "warning_lines"]
+
+TOP = 5
+HUNDRED = Decimal(100)
+
+
+def usd(amount: Decimal, sign: bool = False) -> str:
+    """``$1,361.31`` (``+$1,361.31`` / ``-$5.00`` with ``sign``)."""
+    q = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"${abs(q):,.2f}"
+    if q < 0:
+        return f"-{text}"
+    return f"+{text}" if sign else text
+
+
+def warning_lines(est: CostEstimate, limit: int = 10) -> list[str]:
+    """Lines naming what the estimate could not price (empty when everything is priced)."""
+    if not est.unpriced:
+        return []
+    lines = [f"warning: {len(est.unpriced)} resource(s) not priced, not counted in the totals:"]
+    lines += [f"  ? {u.address}: {u.reason}" for u in est.unpriced[:limit]]
+    if len(est.unpriced) > limit:
+        lines.append(f"  ... and {len(est.unpriced) - limit} more")
+    return lines
+
+
+def explain(est: CostEstimate) -> list[str]:
+    """The breakdown shown under a failing budget: the change, top drivers, unpriced."""
+    lines = [
+        f"monthly cost {usd(est.monthly_before)} -> {usd(est.monthly_after)} "
+        f"({usd(est.monthly_delta, sign=True)})"
+    ]
+    drivers = est.drivers(TOP)
+    if drivers:
+        lines.append("what drives it:")
+        lines += [f"  {usd(d.delta, sign=True):>12}  {d.address}: {d.component}" for d in drivers]
+    top = sorted(est.resources, key=lambda r: (-r.monthly_after, r.address))[:TOP]
+    if top and any(r.monthly_after for r in top):
+        lines.append("most expensive after the plan:")
+        lines += [f"  {usd(r.monthly_after):>12}  {r.address}" for r in top if r.monthly_after]
+    return lines + warning_lines(est)
+
+
+def _fail(rule: str, head: str, est: CostEstimate, findings: list[Finding]) -> GateFailure:
+    return GateFailure("\n".join([head, *explain(est)]), findings)
+
+
+def _finding(rule: str, message: str, address: str | None = None) -> Finding:
+    return Finding(rule=rule, message=message, address=address, severity="high")
+
+
+def monthly_max(est: CostEstimate, limit: Decimal) -> None:
+    if est.monthly_after > limit:
+        head = (f"cost.monthly_max: monthly cost after the plan {usd(est.monthly_after)} exceeds "
+                f"the budget {usd(limit)} by {usd(est.monthly_after - limit)}")
+        raise _fail("cost.monthly_max", head, est, [])
+
+
+def monthly_increase_max(est: CostEstimate, limit: Decimal) -> None:
+    if est.monthly_delta > limit:
+        head = (f"cost.monthly_increase_max: the plan raises the monthly cost by "
+                f"{usd(est.monthly_delta)}, more than the {usd(limit)} allowed")
+        findings = [
+            _finding("cost.monthly_increase_max", f"{usd(r.monthly_delta, sign=True)}/month",
+                     r.address)
+            for r in est.top_resources(TOP) if r.monthly_delta > 0
+        ]
+        raise _fail("cost.monthly_increase_max", head, est, findings)
+
+
+def monthly_increase_pct_max(est: CostEstimate, limit: Decimal) -> None:
+    delta, before = est.monthly_delta, est.monthly_before
+    if delta <= 0:
+        return
+    if before == 0:
+        head = (f"cost.monthly_increase_pct_max: the plan raises the monthly cost from $0.00 to "
+                f"{usd(est.monthly_after)}: an increase from nothing has no percentage "
+                f"(use monthly_increase_max for new stacks)")
+        raise _fail("cost.monthly_increase_pct_max", head, est, [])
+    pct = delta * HUNDRED / before
+    if pct > limit:
+        head = (f"cost.monthly_increase_pct_max: the plan raises the monthly cost by "
+                f"{pct.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}% "
+                f"({usd(delta, sign=True)}), more than the {limit}% allowed")
+        raise _fail("cost.monthly_increase_pct_max", head, est, [])
+
+
+def resource_max(est: CostEstimate, limit: Decimal) -> None:
+    over = sorted((r for r in est.resources if r.monthly_after > limit),
+                  key=lambda r: (-r.monthly_after, r.address))
+    if over:
+        head = (f"cost.resource_max: {len(over)} resource(s) cost more than {usd(limit)} "
+                f"a month after the plan")
+        findings = [
+            _finding("cost.resource_max", f"{usd(r.monthly_after)}/month", r.address) for r in over
+        ]
+        raise _fail("cost.resource_max", head, est, findings)
+
+
+CHECKS: dict[str, Callable[[CostEstimate, Decimal], None]] = {
+    "monthly_max": monthly_max,
+    "monthly_increase_max": monthly_increase_max,
+    "monthly_increase_pct_max": monthly_increase_pct_max,
+    "resource_max": resource_max,
+}
+
+
+def check_budget(est: CostEstimate, key: str, limit: Decimal) -> None:
+    """Apply budget rule ``key`` (``monthly_max``...) with ``limit``; raise on failure."""
+    CHECKS[key](est, limit)
+
+
+def check_unpriced(est: CostEstimate) -> None:
+    """Fail while anything in the plan could not be priced (``fail_on_unpriced``)."""
+    if est.unpriced:
+        findings = [_finding("cost.unpriced", u.reason, u.address) for u in est.unpriced]
+        raise GateFailure(
+            f"cost.unpriced: {len(est.unpriced)} resource(s) could not be priced; the budget "
+            "cannot vouch for them (price them with cost.price_file, or set fail_on_unpriced: "
+            "false to judge only what is priced)",
+            findings,
+        )

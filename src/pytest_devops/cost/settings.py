@@ -1,0 +1,103 @@
+"""The ``cost`` section of an environment as typed values, and the estimate it asks for.
+
+The section is validated against ``schema/sections/cost.json`` when the environment is
+loaded; this module turns it into a frozen dataclass with paths resolved.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pytest_devops.config import Environment
+from pytest_devops.cost.engine import PlanLike, estimate
+from pytest_devops.cost.model import CostEstimate
+from pytest_devops.cost.prices import PriceBook, PriceSource, load_price_file, shipped
+from pytest_devops.cost.usage import Usage, load_usage
+
+__all__ = ["BUDGET_KEYS", "Budget", "CostSettings", "cost_settings", "estimate_with", "price_book"]
+
+BUDGET_KEYS = ("monthly_max", "monthly_increase_max", "monthly_increase_pct_max", "resource_max")
+
+
+@dataclass(frozen=True)
+class Budget:
+    monthly_max: Decimal | None = None
+    monthly_increase_max: Decimal | None = None
+    monthly_increase_pct_max: Decimal | None = None
+    resource_max: Decimal | None = None
+    currency: str = "USD"
+
+    def limits(self) -> dict[str, Decimal]:
+        """The budget keys that are set (each one is a gate)."""
+        return {k: v for k in BUDGET_KEYS if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    region: str | None = None
+    usage_file: Path | None = None
+    price_file: Path | None = None
+    price_source: str = "catalog"
+    price_cache: Path | None = None
+    price_cache_days: int = 7
+    fail_on_unpriced: bool = False
+    budget: Budget = Budget()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.budget.limits()) or self.fail_on_unpriced
+
+
+def _amount(raw: Mapping[str, Any], key: str) -> Decimal | None:
+    value = raw.get(key)
+    return None if value is None else Decimal(str(value))
+
+
+def cost_settings(env: Environment) -> CostSettings:
+    raw: Mapping[str, Any] = env.section("cost")
+    budget: Mapping[str, Any] = raw.get("budget") or {}
+    return CostSettings(
+        region=raw.get("region"),
+        usage_file=env.path(raw["usage_file"]) if raw.get("usage_file") else None,
+        price_file=env.path(raw["price_file"]) if raw.get("price_file") else None,
+        price_source=raw.get("price_source", "catalog"),
+        price_cache=env.path(raw["price_cache"]) if raw.get("price_cache") else None,
+        price_cache_days=int(raw.get("price_cache_days", 7)),
+        fail_on_unpriced=bool(raw.get("fail_on_unpriced", False)),
+        budget=Budget(
+            **{k: _amount(budget, k) for k in BUDGET_KEYS},
+            currency=str(budget.get("currency", "USD")),
+        ),
+    )
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pytest-devops" / "prices"
+
+
+def price_book(settings: CostSettings) -> PriceBook:
+    """User price file, then the AWS Price List API (when asked for), then the catalog."""
+    sources: list[PriceSource] = []
+    if settings.price_file is not None:
+        sources.append(load_price_file(settings.price_file))
+    if settings.price_source == "aws":
+        from pytest_devops.cost.pricing_api import PriceListAPI
+
+        sources.append(PriceListAPI(
+            cache_dir=settings.price_cache or default_cache_dir(),
+            max_age_days=settings.price_cache_days,
+        ))
+    sources.append(shipped())
+    return PriceBook(sources)
+
+
+def estimate_with(plan: PlanLike, settings: CostSettings) -> CostEstimate:
+    """The estimate of ``plan`` with the prices, usage and region ``settings`` name."""
+    usage = load_usage(settings.usage_file) if settings.usage_file else Usage.empty()
+    return estimate(plan, prices=price_book(settings), usage=usage, region=settings.region)
