@@ -25,6 +25,7 @@ _EXPORTS = {
     "ProbeResult": "pytest_devops.verify.http",
     "Observation": "pytest_devops.verify.http_transport",
     "HttpProber": "pytest_devops.verify.http_prober",
+    "HostTarget": "pytest_devops.verify.hosts",
     "AwsVerifier": "pytest_devops.verify.aws_checks",
     "InstanceState": "pytest_devops.verify.aws_checks",
     "TargetHealth": "pytest_devops.verify.aws_checks",
@@ -40,12 +41,17 @@ _EXPORTS = {
     "UNKNOWN": "pytest_devops.plan.values",
     "Sensitive": "pytest_devops.plan.values",
     "load_plan": "pytest_devops.plan.load",
+    "CostEstimate": "pytest_devops.cost.model",
+    "ResourceCost": "pytest_devops.cost.model",
+    "CostComponent": "pytest_devops.cost.model",
+    "Unpriced": "pytest_devops.cost.model",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
+    from pytest_devops.cost.model import CostComponent, CostEstimate, ResourceCost, Unpriced
     from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
     from pytest_devops.findings import Finding
     from pytest_devops.gates import BuiltinGate
@@ -53,10 +59,6 @@ if TYPE_CHECKING:
     from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
     from pytest_devops.plan.values import UNKNOWN, Sensitive
     from pytest_devops.redact import Redactor
-    from pytest_devops.verify.http import ProbeResult
-    from pytest_devops.verify.http_model import HttpExpectation, Probe
-    from pytest_devops.verify.http_prober import HttpProber
-    from pytest_devops.verify.http_transport import Observation
     from pytest_devops.verify.aws_checks import (
         AlarmStates,
         AwsVerifier,
@@ -67,6 +69,11 @@ if TYPE_CHECKING:
     )
     from pytest_devops.verify.cfn import CfnChange, ChangeSetPlan
     from pytest_devops.verify.ephemeral import Deployment
+    from pytest_devops.verify.hosts import HostTarget
+    from pytest_devops.verify.http import ProbeResult
+    from pytest_devops.verify.http_model import HttpExpectation, Probe
+    from pytest_devops.verify.http_prober import HttpProber
+    from pytest_devops.verify.http_transport import Observation
 
 
 def __getattr__(name: str) -> Any:

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
+    "cost": ("pytest_devops.cost.cli", "monthly cost of a plan per resource and component"),
 }
 
 EXIT_ERROR = 2

@@ -25,11 +25,12 @@ from pytest_devops.report import GateResult, RunReport
 #: Feature plugins, registered with this one (each imports only stdlib + pytest at load).
 FEATURES = (
     "pytest_devops.fixtures",
-    "pytest_devops.verify.plugin_aws",
     "pytest_devops.verify.plugin_http",
     "pytest_devops.verify.plugin_hosts",
+    "pytest_devops.verify.plugin_aws",
     "pytest_devops.github.plugin",
     "pytest_devops.plan.plugin",
+    "pytest_devops.cost.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
