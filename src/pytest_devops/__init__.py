@@ -45,6 +45,9 @@ _EXPORTS = {
     "ResourceCost": "pytest_devops.cost.model",
     "CostComponent": "pytest_devops.cost.model",
     "Unpriced": "pytest_devops.cost.model",
+    "ScanReport": "pytest_devops.security.model",
+    "ScanResult": "pytest_devops.security.model",
+    "SecurityPolicy": "pytest_devops.security.policy",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -59,6 +62,8 @@ if TYPE_CHECKING:
     from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
     from pytest_devops.plan.values import UNKNOWN, Sensitive
     from pytest_devops.redact import Redactor
+    from pytest_devops.security.model import ScanReport, ScanResult
+    from pytest_devops.security.policy import SecurityPolicy
     from pytest_devops.verify.aws_checks import (
         AlarmStates,
         AwsVerifier,

@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
     "cost": ("pytest_devops.cost.cli", "monthly cost of a plan per resource and component"),
+    "scan": ("pytest_devops.security.cli_scan", "run Checkov (offline, fail-closed) on paths"),
+    "baseline": ("pytest_devops.security.cli_baseline", "record current security findings"),
 }
 
 EXIT_ERROR = 2

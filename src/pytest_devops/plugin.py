@@ -25,6 +25,7 @@ from pytest_devops.report import GateResult, RunReport
 #: Feature plugins, registered with this one (each imports only stdlib + pytest at load).
 FEATURES = (
     "pytest_devops.fixtures",
+    "pytest_devops.security.plugin",
     "pytest_devops.verify.plugin_http",
     "pytest_devops.verify.plugin_hosts",
     "pytest_devops.verify.plugin_aws",
