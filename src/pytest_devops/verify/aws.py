@@ -93,7 +93,7 @@ class AwsSession:
             from botocore.config import Config
 
             retries = {"mode": self.settings.retry_mode,
-                       "max_attempts": self.settings.max_attempts}
+                       "total_max_attempts": self.settings.max_attempts}
             config = Config(
                 retries=retries,
                 connect_timeout=10,

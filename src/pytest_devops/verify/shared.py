@@ -86,10 +86,11 @@ class SharedDir:
                 try:
                     found = {"ok": compute()}
                 except GateError as exc:
-                    found = {"error": exc.message, "hint": exc.hint}
+                    found = {"error": exc.message, "hint": exc.hint, "pid": os.getpid()}
                     self.write(name, found)
                     raise
                 self.write(name, found)
         if "error" in found:
-            raise GateError(f"{found['error']} (in another worker)", hint=found.get("hint"))
+            where = "" if found.get("pid") == os.getpid() else " (in another worker)"
+            raise GateError(f"{found['error']}{where}", hint=found.get("hint"))
         return found["ok"]

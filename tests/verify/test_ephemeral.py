@@ -1,0 +1,227 @@
+"""Ephemeral environments: applied once per run (xdist too), torn down per policy."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_devops.config import Environment
+from pytest_devops.errors import GateError
+from pytest_devops.verify.ephemeral import EphemeralSettings, confirmed
+from pytest_devops.verify.shared import SharedDir
+
+TEMPLATE = """\
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: true
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: AES256}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: {RetentionInDays: 7}
+Outputs:
+  BucketName: {Value: !Ref Bucket}
+  LogGroupName: {Value: !Ref Logs}
+"""
+
+CONFIG = """\
+environments:
+  eph:
+    aws:
+      region: us-east-1
+      endpoint_url: {endpoint}
+      emulator: moto
+      checks:
+        buckets_secure: [output:BucketName]
+        log_groups_clean: [output:LogGroupName]
+    cloudformation: {{stack_name: {stack}, template: template.yaml}}
+    ephemeral: {{teardown: {teardown}}}
+  prod:
+    extends: eph
+    protected: true
+  longlived:
+    extends: eph
+    ephemeral: {{enabled: false}}
+"""
+
+TESTS = """\
+import pytest
+
+@pytest.mark.devops_plan
+def test_plan(devops_cfn_plan):
+    assert sorted((rc.address, rc.action) for rc in devops_cfn_plan) == [
+        ("Bucket", "create"), ("Logs", "create")]
+
+@pytest.mark.devops_postdeploy
+def test_bucket(devops_deployment, devops_aws):
+    assert devops_deployment.applied
+    devops_aws.bucket_secure(devops_deployment.output("BucketName"))
+"""
+
+
+def _combine(box: str, path: str) -> None:
+    def compute() -> int:
+        with open(os.path.join(box, "computed"), "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return 42
+
+    assert SharedDir(Path(path)).once("apply", compute, timeout=30) == 42
+
+
+def test_once_across_processes(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_combine, args=(str(tmp_path), str(tmp_path / "shared")))
+             for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    assert len((tmp_path / "computed").read_text().splitlines()) == 1
+
+
+def test_once_records_an_error_for_the_others(tmp_path: Path) -> None:
+    shared = SharedDir(tmp_path)
+
+    def boom() -> None:
+        raise GateError("apply failed: Bucket CREATE_FAILED", hint="fix it")
+
+    with pytest.raises(GateError, match="CREATE_FAILED"):
+        shared.once("apply", boom, timeout=5)
+    with pytest.raises(GateError, match="CREATE_FAILED\n"):  # recorded: never retried
+        shared.once("apply", lambda: 1, timeout=5)
+    record = shared.read("apply")
+    record["pid"] = -1
+    shared.write("apply", record)
+    with pytest.raises(GateError, match="CREATE_FAILED \\(in another worker\\)"):
+        shared.once("apply", lambda: 1, timeout=5)
+
+
+def test_policy_and_protection() -> None:
+    assert EphemeralSettings.from_section({}) == EphemeralSettings(enabled=False)
+    on_success = EphemeralSettings.from_section({"teardown": "on_success"})
+    assert (on_success.should_tear_down(True), on_success.should_tear_down(False)) == (True, False)
+    assert not EphemeralSettings(True, "never").should_tear_down(True)
+    prod = Environment(name="prod", config_file=None, root=Path("."), protected=True)
+    assert (confirmed(prod, None), confirmed(prod, "staging"), confirmed(prod, "prod")) == (
+        False, False, True)
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, aws_endpoint: str) -> Any:
+    def make(teardown: str = "always") -> str:
+        stack = f"eph-{uuid.uuid4().hex[:8]}"
+        pytester.makefile(".yaml", template=TEMPLATE)
+        pytester.makefile(".yaml", devops=CONFIG.format(endpoint=aws_endpoint, stack=stack,
+                                                         teardown=teardown))
+        pytester.makepyfile(test_gates=TESTS)
+        return stack
+
+    return make
+
+
+def _change_sets(boto: Any, stack: str) -> int:
+    return sum(1 for s in boto("cloudformation").list_change_sets(StackName=stack)["Summaries"]
+               if s["StackName"] == stack)
+
+
+def _exists(boto: Any, stack: str) -> bool:
+    try:
+        boto("cloudformation").describe_stacks(StackName=stack)
+    except Exception:
+        return False
+    return True
+
+
+def test_session_applies_verifies_and_tears_down(
+    pytester: pytest.Pytester, project: Any, boto: Any
+) -> None:
+    stack = project()
+    result = pytester.runpytest("--devops-env=eph", "-p", "no:xdist", "-v")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines([
+        "devops aws: region us-east-1, endpoint http://127.0.0.1:*, stack eph-*, "
+        "ephemeral (teardown: always)",
+        "*devops.yaml::aws-buckets-secure PASSED*",
+        "*devops.yaml::aws-log-groups-clean PASSED*",
+        f"devops ephemeral: deleted stack {stack}",
+    ])
+    assert not _exists(boto, stack)
+    assert _change_sets(boto, stack) == 1
+
+
+def test_on_success_keeps_a_failed_environment(
+    pytester: pytest.Pytester, project: Any, boto: Any
+) -> None:
+    stack = project("on_success")
+    pytester.makepyfile(test_broken="""
+        import pytest
+        @pytest.mark.devops_postdeploy
+        def test_missing(devops_aws):
+            devops_aws.bucket_secure("no-such-bucket-zz")
+    """)
+    result = pytester.runpytest("--devops-env=eph", "-p", "no:xdist")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines([f"devops ephemeral: kept stack {stack} (teardown: on_success)"])
+    assert _exists(boto, stack)
+    boto("cloudformation").delete_stack(StackName=stack)
+
+
+def test_protected_environment_refuses_apply_without_confirmation(
+    pytester: pytest.Pytester, project: Any, boto: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = project()
+    result = pytester.runpytest("--devops-env=prod", "-p", "no:xdist", "-k", "bucket")
+    result.assert_outcomes(errors=2)  # test_bucket and the built-in aws-buckets-secure
+    result.stdout.fnmatch_lines(["*environment prod is protected*",
+                                 "*--devops-confirm-apply=prod*"])
+    assert not _exists(boto, stack)
+    monkeypatch.setenv("PYTEST_DEVOPS_CONFIRM_APPLY", "prod")
+    pytester.runpytest("--devops-env=prod", "-p", "no:xdist", "-k", "bucket").assert_outcomes(
+        passed=2)
+    assert not _exists(boto, stack)
+
+
+def test_long_lived_environment_is_verified_never_applied(
+    pytester: pytest.Pytester, project: Any, boto: Any
+) -> None:
+    stack = project()
+    result = pytester.runpytest("--devops-env=longlived", "-p", "no:xdist",
+                                "--devops-stage=apply")
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines([
+        "*long-lived: verified, never applied by tests*",
+        f"*stack {stack} does not exist in us-east-1*",
+    ])
+    assert not _exists(boto, stack)
+
+
+def test_xdist_applies_once_and_the_controller_tears_down(
+    pytester: pytest.Pytester, project: Any, boto: Any
+) -> None:
+    stack = project()
+    for i in range(3):
+        pytester.makepyfile(**{f"test_more_{i}": f"""
+            import pytest
+            @pytest.mark.devops_postdeploy
+            @pytest.mark.parametrize("n", range(4))
+            def test_outputs_{i}(devops_deployment, n):
+                assert devops_deployment.applied
+                assert devops_deployment.output("LogGroupName")
+        """})
+    result = pytester.runpytest_subprocess("--devops-env=eph", "-n", "3", "-p", "xdist")
+    result.assert_outcomes(passed=16)
+    assert _change_sets(boto, stack) == 1
+    assert not _exists(boto, stack)
