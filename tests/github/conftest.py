@@ -110,3 +110,14 @@ def actions_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Pa
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(files["event"]))
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
     return files
+
+
+@pytest.fixture(autouse=True)
+def _only_our_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build only the ``report`` and ``github`` subcommands: other features' commands are
+    imported when the parser is built, and their tests are theirs."""
+    from pytest_devops import cli
+
+    monkeypatch.setattr(
+        cli, "COMMANDS", {name: cli.COMMANDS[name] for name in ("report", "github")}
+    )
