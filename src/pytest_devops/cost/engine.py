@@ -71,6 +71,7 @@ class _Session:
         self._regions: dict[str, str | None] = {}
         self._values: dict[str, Mapping[str, Any]] | None = None
         self._refs: References | None = None
+        self._ids: dict[str, frozenset[str]] = {}
 
     def region(self, rc: Any) -> str | None:
         """The resource's own region, else its provider's, else the fallback."""
@@ -95,6 +96,16 @@ class _Session:
     def lookup(self, address: str) -> Mapping[str, Any] | None:
         return self.values().get(address)
 
+    def ids(self, rtype: str) -> frozenset[str]:
+        if rtype not in self._ids:
+            self._ids[rtype] = frozenset(
+                str(side["id"])
+                for rc in self.plan.resource_changes if rc.type == rtype
+                for side in (rc.before, rc.after)
+                if isinstance(side, Mapping) and isinstance(side.get("id"), str)
+            )
+        return self._ids[rtype]
+
     def refs(self) -> References:
         if self._refs is None:
             self._refs = References(self.plan.raw, self.values())
@@ -106,7 +117,7 @@ def _price_side(
 ) -> tuple[tuple[Component, ...], list[str]]:
     res = Res(
         rc.address, rc.type, values, region, s.prices,
-        s.usage.for_resource(rc.address, rc.type), s.lookup, s.refs,
+        s.usage.for_resource(rc.address, rc.type), s.lookup, s.refs, s.ids,
     )
     PRICERS[rc.type](res)
     return tuple(res.components), res.gaps

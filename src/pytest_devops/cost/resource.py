@@ -42,6 +42,7 @@ class Res:
         usage: ResourceUsage,
         lookup: Callable[[str], Mapping[str, Any] | None],
         refs: Callable[[], References],
+        ids: Callable[[str], frozenset[str]] = lambda rtype: frozenset(),
     ) -> None:
         self.address = address
         self.type = rtype
@@ -51,6 +52,8 @@ class Res:
         self.usage = usage
         self._lookup = lookup
         self._refs = refs
+        self.ids_of = ids
+        """``ids_of("aws_ebs_volume")``: the known ids of the plan's resources of a type."""
         self.components: list[Component] = []
         self.gaps: list[str] = []
 

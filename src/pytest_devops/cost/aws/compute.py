@@ -247,16 +247,25 @@ def _cpu_credits(r: Res, itype: str, credits: str | None, count: Decimal) -> Non
     r.add("CPU credits", "vCPU-hours", hours * vcpus * count, "ec2.cpu_credits/vcpu_hour", family)
 
 
+def _own_volumes(r: Res, launch: Launch) -> Launch:
+    """Leave out attached volumes that are ``aws_ebs_volume`` resources of the plan (they
+    are priced as such; the instance's state lists them again under ebs_block_device)."""
+    managed = r.ids_of("aws_ebs_volume") if launch.ebs else frozenset()
+    if managed:
+        launch.ebs = [d for d in launch.ebs if plain(d.get("volume_id")) not in managed]
+    return launch
+
+
 def aws_instance(r: Res) -> None:
     if r.attr("host_id") or (r.configured("host_id") and r.attr("host_id") is None):
         # Runs on an aws_ec2_host, which carries the compute charge; volumes still cost.
-        launch = instance_launch(r)
+        launch = _own_volumes(r, instance_launch(r))
         price_volume(r, launch.root, group="root_block_device", default_size=Decimal(8))
         for i, device in enumerate(launch.ebs):
             price_volume(r, device, group=f"ebs_block_device[{i}]")
         return
     monthly_hours = r.usage.number("monthly_hrs")
-    price_launch(r, instance_launch(r), hours=monthly_hours)
+    price_launch(r, _own_volumes(r, instance_launch(r)), hours=monthly_hours)
 
 
 def aws_ec2_host(r: Res) -> None:
