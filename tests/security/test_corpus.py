@@ -1,0 +1,135 @@
+"""Acceptance: Checkov, run through the scanner, gives exactly the results the Checkov
+project's own tests assert for the corpus inputs (tf/, cfn/ and plans/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_devops.security.model import ScanReport, ScanResult
+from pytest_devops.security.policy import SecurityPolicy
+from pytest_devops.security.scanner import scan
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ.get("PYTEST_DEVOPS_CORPUS", ROOT.parent / "shared" / "corpus"))
+#: Plan cases whose checks are custom checks of Checkov's own test suite, not built in.
+CUSTOM_CHECKS = {
+    "plans/checkov__change_keys_updates.json": "CUSTOM_CHANGE_1 is a custom check of "
+    "Checkov's test suite (tests/terraform/runner/extra_tf_plan_checks), not a built-in check",
+    "plans/checkov__deleted_resources_replace.json": "CUSTOM_DELETE_1/2 are custom checks of "
+    "Checkov's test suite, not built-in checks",
+}
+
+
+def expectations(name: str) -> list[Any]:
+    path = CORPUS / "expected" / f"checkov__{name}_expectations.json"
+    if not path.is_file():
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"{path} not found"))]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    params = []
+    for key, case in data.items():
+        if key.startswith("_"):
+            continue
+        marks = [pytest.mark.skip(reason=CUSTOM_CHECKS[key])] if key in CUSTOM_CHECKS else []
+        params.append(pytest.param(key, case, id=key, marks=marks))
+    return params
+
+
+def _keys(name: str) -> tuple[str, ...]:
+    path = CORPUS / "expected" / f"checkov__{name}_expectations.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(k.rstrip("/") for k in data if not k.startswith("_") and k not in CUSTOM_CHECKS)
+
+
+@pytest.fixture(scope="session")
+def hcl_and_cfn(corpus: Path, checkov_exe: str, scan_cache: Path) -> ScanReport:
+    """One Checkov run over every tf/ and cfn/ case directory."""
+    policy = SecurityPolicy(paths=_keys("tf") + _keys("cfn"), checkov=checkov_exe,
+                            frameworks=("terraform", "cloudformation"))
+    return scan(policy, corpus, cache_dir=scan_cache)
+
+
+@pytest.fixture(scope="session")
+def plans(corpus: Path, checkov_exe: str, scan_cache: Path) -> ScanReport:
+    """One Checkov run over every plan case (including the UTF-16 one)."""
+    policy = SecurityPolicy(paths=_keys("plan"), checkov=checkov_exe,
+                            frameworks=("terraform_plan",))
+    return scan(policy, corpus, cache_dir=scan_cache)
+
+
+def _of(results: tuple[ScanResult, ...], checks: Any) -> list[ScanResult]:
+    wanted = set(checks) if isinstance(checks, list) else None
+    return [r for r in results if wanted is None or r.check_id in wanted]
+
+
+@pytest.mark.parametrize(("key", "case"), expectations("tf"))
+def test_terraform_directory(hcl_and_cfn: ScanReport, key: str, case: dict[str, Any]) -> None:
+    part = hcl_and_cfn.under(key)
+    assert part.resources(case["check_id"], "failed") == set(case["failing_resources"])
+    assert part.resources(case["check_id"], "passed") == set(case["passing_resources"])
+
+
+@pytest.mark.parametrize(("key", "case"), expectations("cfn"))
+def test_cloudformation_directory(hcl_and_cfn: ScanReport, key: str, case: dict[str, Any]) -> None:
+    part = hcl_and_cfn.under(key)
+    check = case["check_id"]
+    failed = [r for r in part.failed if r.check_id == check]
+    passed = [r for r in part.passed if r.check_id == check]
+    assert (len(passed), len(failed)) == (case["summary"]["passed"], case["summary"]["failed"])
+    assert part.parsing_errors == ()
+    if "failing_resources" in case:
+        assert {r.resource for r in failed} == set(case["failing_resources"])
+        assert {r.resource for r in passed} == set(case["passing_resources"])
+
+
+@pytest.mark.parametrize(("key", "case"), expectations("plan"))
+def test_plan(plans: ScanReport, key: str, case: dict[str, Any]) -> None:
+    part = plans.under(key)
+    failed, passed = _of(part.failed, case["checks"]), _of(part.passed, case["checks"])
+    summary = case.get("summary", {})
+    for name, results in (("failed", failed), ("passed", passed)):
+        expected = summary.get(name)
+        if expected == ">0":
+            assert results, f"expected some {name} checks"
+        elif expected is not None:
+            assert len(results) == expected, name
+    assert part.parsing_errors == ()
+    if "failed_resources" in case:
+        assert {r.resource for r in failed} == set(case["failed_resources"])
+    if "passed_resources" in case:
+        assert {r.resource for r in passed} == set(case["passed_resources"])
+    if "failed_check_ids" in case:
+        assert {r.check_id for r in failed} == set(case["failed_check_ids"])
+
+
+def test_findings_carry_file_lines_and_guideline(hcl_and_cfn: ScanReport) -> None:
+    failed = hcl_and_cfn.under("tf/checkov__EBSEncryption").by_check()["CKV_AWS_3"]
+    assert [(r.resource, r.file, r.lines) for r in failed] == [
+        ("aws_ebs_volume.default", "tf/checkov__EBSEncryption/aws_ebs_volume.tf", (12, 15)),
+        ("aws_ebs_volume.disabled", "tf/checkov__EBSEncryption/aws_ebs_volume.tf", (17, 22)),
+    ]
+    finding = failed[0].to_finding()
+    assert finding.summary() == (
+        "CKV_AWS_3 aws_ebs_volume.default (tf/checkov__EBSEncryption/aws_ebs_volume.tf:12): "
+        "Ensure all data stored in the EBS is securely encrypted"
+    )
+    assert finding.guideline == "https://www.checkov.io/5.Policy%20Index/terraform.html"
+    assert failed[0].framework == "terraform"
+    assert 'resource "aws_ebs_volume" "default"' in failed[0].code
+
+
+def test_secrets_in_code_snippets_are_masked(hcl_and_cfn: ScanReport) -> None:
+    part = hcl_and_cfn.under("cfn/checkov__LambdaEnvironmentCredentials")
+    secret = [r for r in part.failed if r.check_id == "CKV_AWS_45"]
+    assert secret
+    for result in secret:
+        raw = (CORPUS / result.file).read_text(encoding="utf-8")
+        keys = re.findall(r"AKIA[0-9A-Z]{16}", raw)
+        assert keys, result.file
+        assert not any(key in result.code for key in keys), result.code
+        assert "***" in result.code
