@@ -48,6 +48,8 @@ _EXPORTS = {
     "ScanReport": "pytest_devops.security.model",
     "ScanResult": "pytest_devops.security.model",
     "SecurityPolicy": "pytest_devops.security.policy",
+    "GateReport": "pytest_devops.github.model",
+    "load_report": "pytest_devops.github.model",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
     from pytest_devops.findings import Finding
     from pytest_devops.gates import BuiltinGate
+    from pytest_devops.github.model import GateReport, load_report
     from pytest_devops.plan.load import load_plan
     from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
     from pytest_devops.plan.values import UNKNOWN, Sensitive

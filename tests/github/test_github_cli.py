@@ -255,3 +255,17 @@ def test_console_script(report_path: Path) -> None:
     assert proc.returncode == 0
     listed = re.findall(r"(?m)^    ([a-z]+) ", proc.stdout)
     assert listed == ["publish", "summary", "annotate", "comment", "outputs"]
+
+
+def test_library_use(report_path: Path) -> None:
+    from pytest_devops import GateReport, Redactor, load_report
+
+    report = load_report(report_path, Redactor(["aws_instance.web"]))
+    assert isinstance(report, GateReport)
+    assert (report.key, report.outcome, report.exit_code) == ("staging/plan", "error", 2)
+    assert [g.nodeid for g in report.not_passed()] == [
+        "test_gates.py::test_bucket",
+        "test_gates.py::test_budget",
+    ]
+    assert report.gates[2].message == "cannot price ***: ***"
+    assert [f.rule for f in report.gates[1].findings] == ["CKV_AWS_20", "CKV_AWS_18", "CKV_AWS_21"]
