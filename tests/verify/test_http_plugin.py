@@ -102,7 +102,8 @@ def test_devops_http_fixture(project: pytest.Pytester, servers: Servers) -> None
 
         @pytest.mark.devops_postdeploy
         def test_adhoc(devops_http):
-            devops_http.get("{servers.http.base}/ok", expect={{"json": {{"count": 3}}}}).raise_for_failure()
+            result = devops_http.get("{servers.http.base}/ok", expect={{"json": {{"count": 3}}}})
+            result.raise_for_failure()
 
         @pytest.mark.devops_postdeploy
         def test_unknown(devops_http):

@@ -1,0 +1,169 @@
+"""The built-in hardening pack: rules checked on a host through a command runner.
+
+Pure library: no pytest or testinfra import. A rule returns the problems it found
+(an empty list passes) and raises :class:`~pytest_devops.errors.GateError` when it
+cannot decide (a command it needs failed for another reason than the rule).
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pytest_devops.errors import GateError, GateFailure
+from pytest_devops.findings import Finding
+
+DEFAULT_WORLD_WRITABLE_PATHS = ("/etc", "/usr/local/bin", "/usr/local/sbin")
+DEFAULT_IPS = ("fail2ban", "sshguard", "crowdsec")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    rc: int
+    stdout: str
+    stderr: str = ""
+
+
+class Runner(Protocol):
+    """Runs a shell command on the host being checked."""
+
+    def run(self, command: str) -> CommandResult: ...
+
+
+class LocalRunner:
+    """Runs commands on this machine with ``sh -c`` (optionally with extra environment)."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, timeout: float = 60) -> None:
+        self.env = dict(env) if env is not None else None
+        self.timeout = timeout
+
+    def run(self, command: str) -> CommandResult:
+        try:
+            done = subprocess.run(
+                ["/bin/sh", "-c", command],
+                capture_output=True,
+                text=True,
+                env=self.env,
+                timeout=self.timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise GateError(f"command timed out after {self.timeout:g} s: {command}") from None
+        return CommandResult(done.returncode, done.stdout, done.stderr)
+
+
+class TestinfraRunner:
+    """Runs commands through a testinfra ``Host`` (any backend: ssh, paramiko, docker...)."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __init__(self, host: Any) -> None:
+        self.host = host
+
+    def run(self, command: str) -> CommandResult:
+        result = self.host.run(command)
+        return CommandResult(result.rc, result.stdout, result.stderr)
+
+
+def q(value: str) -> str:
+    return shlex.quote(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way a host breaks a rule."""
+
+    message: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HardeningConfig:
+    """The ``hardening:`` section, typed. A rule set to ``None`` is turned off."""
+
+    hosts: tuple[str, ...] | None = None
+    sshd_config: str | None = "/etc/ssh/sshd_config"
+    permit_root_login: tuple[str, ...] = ("no",)
+    firewall_allow: tuple[str | int, ...] | None = (22,)
+    ips_services: tuple[str, ...] | None = DEFAULT_IPS
+    auto_updates: bool = True
+    world_writable_paths: tuple[str, ...] | None = DEFAULT_WORLD_WRITABLE_PATHS
+    world_writable_exclude: tuple[str, ...] = ()
+
+    def rules(self) -> list[str]:
+        """The enabled rules, in the order they are reported."""
+        enabled = {
+            "sshd-password-auth": self.sshd_config is not None,
+            "sshd-root-login": self.sshd_config is not None,
+            "firewall": self.firewall_allow is not None,
+            "intrusion-prevention": self.ips_services is not None,
+            "auto-updates": self.auto_updates,
+            "world-writable": self.world_writable_paths is not None,
+        }
+        return [name for name, on in enabled.items() if on]
+
+
+def parse_hardening(section: Mapping[str, Any]) -> HardeningConfig | None:
+    """The typed form of a (schema-valid) ``hardening:`` section; ``None`` when absent."""
+    if not section:
+        return None
+
+    def rule(name: str) -> Mapping[str, Any] | None:
+        value = section.get(name, True)
+        if value is False:
+            return None
+        return value if isinstance(value, Mapping) else {}
+
+    sshd, fw, ips, ww = rule("sshd"), rule("firewall"), rule("intrusion_prevention"), rule(
+        "world_writable"
+    )
+    hosts = section.get("hosts")
+    return HardeningConfig(
+        hosts=tuple(hosts) if hosts is not None else None,
+        sshd_config=None if sshd is None else sshd.get("config", "/etc/ssh/sshd_config"),
+        permit_root_login=tuple((sshd or {}).get("permit_root_login", ("no",))),
+        firewall_allow=None if fw is None else tuple(fw.get("allow", (22,))),
+        ips_services=None if ips is None else tuple(ips.get("services", DEFAULT_IPS)),
+        auto_updates=rule("auto_updates") is not None,
+        world_writable_paths=None
+        if ww is None
+        else tuple(ww.get("paths", DEFAULT_WORLD_WRITABLE_PATHS)),
+        world_writable_exclude=tuple((ww or {}).get("exclude", ())),
+    )
+
+
+Check = Callable[[Runner, HardeningConfig], list[Problem]]
+
+
+def _checks() -> Mapping[str, Check]:
+    from pytest_devops.verify import hardening_firewall, hardening_sshd, hardening_system
+
+    return {
+        "sshd-password-auth": hardening_sshd.password_auth,
+        "sshd-root-login": hardening_sshd.root_login,
+        "firewall": hardening_firewall.firewall,
+        "intrusion-prevention": hardening_system.intrusion_prevention,
+        "auto-updates": hardening_system.auto_updates,
+        "world-writable": hardening_system.world_writable,
+    }
+
+
+def problems(rule: str, runner: Runner, config: HardeningConfig) -> list[Problem]:
+    """What ``runner``'s host does wrong by ``rule`` (empty: it passes)."""
+    return _checks()[rule](runner, config)
+
+
+def check(rule: str, runner: Runner, config: HardeningConfig, host: str) -> None:
+    """Raise :class:`GateFailure` with one finding per problem unless the host passes."""
+    found = problems(rule, runner, config)
+    if not found:
+        return
+    findings = [
+        Finding(rule=f"hardening-{rule}", message=p.message, address=host, details=dict(p.details))
+        for p in found
+    ]
+    head = f"{host}: {rule}: " + (found[0].message if len(found) == 1 else f"{len(found)} problems")
+    raise GateFailure(head, findings)
