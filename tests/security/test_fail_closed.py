@@ -1,0 +1,89 @@
+"""Every way a scan can go wrong is an error that names what went wrong, never a pass."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_devops.errors import GateError, GateTimeout, ToolMissing
+from pytest_devops.security.policy import SecurityPolicy
+from pytest_devops.security.scanner import scan
+
+EBS = 'resource "aws_ebs_volume" "data" {\n  availability_zone = "us-west-2a"\n  size = 20\n}\n'
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+    """A truncated .tf, a template with a YAML syntax error, an empty directory."""
+    root = tmp_path_factory.mktemp("broken")
+    (root / "truncated").mkdir()
+    whole = (corpus / "tf/checkov__EBSEncryption/aws_ebs_volume.tf").read_text(encoding="utf-8")
+    (root / "truncated" / "volumes.tf").write_text(whole[: whole.index("# fail") + 20])
+    (root / "yaml").mkdir()
+    template = (corpus / "cfn/checkov__EBSEncryption/EBSEncryption-FAILED.yaml").read_text()
+    (root / "yaml" / "template.yaml").write_text(template.replace("Properties:", "Properties: [", 1))
+    (root / "empty").mkdir()
+    (root / "skipped").mkdir()
+    (root / "skipped" / "main.tf").write_text(EBS)
+    return root
+
+
+def _policy(exe: str, *paths: str, **kw: object) -> SecurityPolicy:
+    return SecurityPolicy(paths=paths, checkov=exe, **kw)  # type: ignore[arg-type]
+
+
+def test_truncated_terraform_is_an_error_naming_the_file(broken: Path, checkov_exe: str) -> None:
+    with pytest.raises(GateError, match=r"could not parse 1 file\(s\):\n  - truncated/volumes\.tf"):
+        scan(_policy(checkov_exe, "truncated", frameworks=("terraform",)), broken)
+
+
+def test_yaml_syntax_error_is_an_error_naming_the_file(broken: Path, checkov_exe: str) -> None:
+    with pytest.raises(GateError) as info:
+        scan(_policy(checkov_exe, "yaml", frameworks=("cloudformation",)), broken)
+    message = str(info.value)
+    assert "could not parse 1 file(s):\n  - yaml/template.yaml: YAML error parsing" in message
+
+
+def test_empty_directory_is_an_error_naming_it(broken: Path, checkov_exe: str) -> None:
+    with pytest.raises(GateError, match=r"security\.paths\[0\]: .*/empty contains no files"):
+        scan(_policy(checkov_exe, "empty"), broken)
+
+
+def test_missing_path_is_an_error(broken: Path, checkov_exe: str) -> None:
+    with pytest.raises(GateError, match=r"security\.paths\[0\]: .*/nowhere does not exist"):
+        scan(_policy(checkov_exe, "nowhere"), broken)
+
+
+def test_zero_resources_where_the_input_declares_some(broken: Path, checkov_exe: str) -> None:
+    policy = _policy(checkov_exe, "skipped", frameworks=("terraform",),
+                     extra_args=("--skip-path", "main.tf"))
+    with pytest.raises(GateError, match=r"scanned no terraform resources, but skipped/main\.tf"):
+        scan(policy, broken)
+
+
+def test_checkov_that_exits_without_json_is_an_error(broken: Path, checkov_exe: str) -> None:
+    policy = _policy(checkov_exe, "skipped", extra_args=("--no-such-option",))
+    with pytest.raises(GateError, match=r"(?s)checkov exited with status 2:\n.*unrecognized arguments: --no-such-option"):
+        scan(policy, broken)
+
+
+def test_timeout_is_an_error(broken: Path, checkov_exe: str) -> None:
+    with pytest.raises(GateTimeout, match=r"did not finish within 0\.2s"):
+        scan(_policy(checkov_exe, "skipped", timeout=0.2), broken)
+
+
+def test_missing_checkov_names_the_install(broken: Path, tmp_path: Path) -> None:
+    with pytest.raises(ToolMissing) as info:
+        scan(_policy(str(tmp_path / "no-checkov"), "skipped"), broken)
+    assert "pipx install checkov" in str(info.value)
+    assert "security.checkov" in str(info.value)
+
+
+def test_checkov_not_on_path(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTEST_DEVOPS_CHECKOV", raising=False)
+    monkeypatch.setenv("PATH", str(broken / "empty"))
+    assert shutil.which("checkov") is None
+    with pytest.raises(ToolMissing, match="checkov was not found"):
+        scan(SecurityPolicy(paths=("skipped",)), broken)
