@@ -29,6 +29,8 @@ BURSTABLE_VCPUS = {
     "nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4, "2xlarge": 8,
 }
 T2_VCPUS = {"nano": 1, "micro": 1, "small": 1, "medium": 2, "large": 2, "xlarge": 4, "2xlarge": 8}
+#: Root device names of Amazon Linux/Ubuntu (xvda, sda1) and Nitro (nvme0n1) images.
+ROOT_DEVICES = ("/dev/xvda", "/dev/sda1", "/dev/nvme0n1")
 TERMS = {"1_year": "1yr", "3_year": "3yr"}
 PAYMENTS = ("no_upfront", "partial_upfront", "all_upfront")
 
@@ -77,8 +79,11 @@ def from_launch_template(lt: Mapping[str, Any]) -> Launch:
     for mapping in plain(lt.get("block_device_mappings")) or ():
         mapping = plain(mapping)
         ebs = _first(mapping.get("ebs"))
-        if ebs or mapping.get("device_name"):
-            launch.ebs.append({"device_name": mapping.get("device_name"), **ebs})
+        device = {"device_name": mapping.get("device_name"), **ebs}
+        if mapping.get("device_name") in ROOT_DEVICES:
+            launch.root = device
+        elif ebs or mapping.get("device_name"):
+            launch.ebs.append(device)
     return launch
 
 
