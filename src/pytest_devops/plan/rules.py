@@ -70,8 +70,12 @@ def _writes(plan: Plan, ignore: Sequence[str] = ()) -> list[ResourceChange]:
     ]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, verb: str = "") -> str:
+    """``1 resource lacks`` / ``2 resources lack``: ``verb`` is given in its plural form."""
+    text = f"{n} {word}{'' if n == 1 else 's'}"
+    if verb:
+        text += f" {verb}s" if n == 1 else f" {verb}"
+    return text
 
 
 def _decide(rule: str, failures: list[Finding], undecided: list[Finding], headline: str) -> None:
@@ -118,6 +122,12 @@ def _past(actions: Iterable[str]) -> list[str]:
 
 
 def _keys(value: Any) -> set[str]:
+    """Tag keys with a value: a map, or a list of ``{key, value}`` (aws_autoscaling_group)."""
+    if isinstance(value, list):
+        return {
+            str(t["key"]) for t in value
+            if isinstance(t, dict) and t.get("key") and t.get("value") not in (None, "")
+        }
     if not isinstance(value, dict):
         return set()
     return {k for k, v in value.items() if v not in (None, "")}
@@ -163,7 +173,7 @@ def check_required_tags(plan: Plan, rule: RequiredTags) -> None:
                 severity="error", details={"missing": missing},
             ))
     _decide("required_tags", failures, undecided,
-            f"{_plural(len(failures), 'resource')} lack required {attr} "
+            f"{_plural(len(failures), 'resource', 'lack')} required {attr} "
             f"({', '.join(rule.tags)})")
 
 
@@ -212,14 +222,19 @@ def check_allowed_instance_types(plan: Plan, rule: AllowList) -> None:
                     severity="error", details={"attribute": attr, "value": item},
                 ))
     _decide("allowed_instance_types", failures, undecided,
-            f"{_plural(len(failures), 'resource')} use instance types not in "
+            f"{_plural(len(failures), 'resource', 'use')} instance types not in "
             f"rules.allowed_instance_types ({', '.join(rule.allow)})")
 
 
-def _region(plan: Plan, rc: ResourceChange) -> str | None:
-    after = rc.after if isinstance(rc.after, dict) else {}
-    if rc.type.startswith("azurerm_") and isinstance(after.get("location"), str):
-        return str(after["location"])
+_NOT_REGIONAL = object()
+
+
+def _region(plan: Plan, rc: ResourceChange) -> Any:
+    """The region, ``None`` when it cannot be found, ``_NOT_REGIONAL`` for resources that
+    have none of their own (Azure child resources live where their parent does)."""
+    if rc.type.startswith("azurerm_"):
+        location = rc.value("location", _NOT_REGIONAL)
+        return None if location is UNKNOWN else location
     return plan.resource_region(rc)
 
 
@@ -228,7 +243,9 @@ def check_allowed_regions(plan: Plan, rule: AllowList) -> None:
     undecided: list[Finding] = []
     for rc in _writes(plan, rule.ignore):
         region = _region(plan, rc)
-        if region is None:
+        if region is _NOT_REGIONAL:
+            continue
+        if not isinstance(region, str):
             if rc.type.split("_", 1)[0] in _REGIONAL_PROVIDERS:
                 undecided.append(Finding("allowed-regions", "region not found in the plan",
                                          rc.address))
@@ -248,7 +265,7 @@ def check_max_changes(plan: Plan, rule: MaxChanges) -> None:
     if len(changed) <= rule.max:
         return
     raise GateFailure(
-        f"{_plural(len(changed), 'resource change')} exceed rules.max_changes ({rule.max}); "
+        f"{_plural(len(changed), 'resource change', 'exceed')} rules.max_changes ({rule.max}); "
         "split the change or raise the limit",
         [Finding("max-changes", rc.action, rc.address) for rc in changed],
     )
