@@ -222,6 +222,36 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
                          lambda: _verifier(config))
 
 
+#: Gate kinds that judge the plan: they get the change set as the environment's plan.
+_PLAN_KINDS = ("plan", "cost", "security")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """For a CloudFormation environment without Terraform, the change set *is* the plan
+    every plan-stage gate reads (built-in rules, cost, ``devops_plan``)."""
+    rt = item.config.stash.get(_RUNTIME, None)
+    if rt is None or not rt.env.section("cloudformation") or rt.env.section("terraform"):
+        return
+    from pytest_devops.plugin import SELECTION
+
+    selection = item.stash.get(SELECTION, None)
+    wants = "devops_plan" in getattr(item, "fixturenames", ()) or (
+        selection is not None and selection.kind in _PLAN_KINDS)
+    if not wants:
+        return
+    from pytest_devops.errors import DevopsError
+    from pytest_devops.plan.plugin import PLAN_KEY
+
+    st = state(item.config)
+    if PLAN_KEY in st.resources:
+        return
+    try:
+        st.resources[PLAN_KEY] = cloudformation_plan(item.config)
+    except DevopsError:
+        return  # the gate itself asks again and reports the error as its outcome
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     rt = session.config.stash.get(_RUNTIME, None)
