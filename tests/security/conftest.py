@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +27,10 @@ def checkov_exe() -> str:
 def scan_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One cache for the session: tests that scan the same inputs share one Checkov run."""
     return tmp_path_factory.mktemp("scan-cache")
+
+
+@pytest.fixture(scope="session")
+def sarif_schema() -> dict[str, Any]:
+    path = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
