@@ -240,3 +240,21 @@ def test_comment_carries_no_secret(
     (comment,) = github.all_comments()
     assert SECRET not in json.dumps(comment)
     assert "second line \\*\\*\\*" in comment["body"] or "second line ***" in comment["body"]
+
+
+def test_hostile_api_error_cannot_run_commands(
+    github: GitHub, report_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github.fail[("GET", r"/comments$")] = (
+        422,
+        {"message": "##[set-output name=pwned;]yes ::add-mask::x"},
+        {},
+    )
+    assert main(["github", "comment", str(report_path)]) == 0
+    out, err = capsys.readouterr()
+    for line in (out + err).splitlines():
+        assert "##[" not in line
+        assert not line.lstrip().startswith("::") or line.startswith(
+            "::warning title=pytest-devops comment::could not post"
+        )
+    assert "HTTP 422" in err

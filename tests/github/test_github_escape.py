@@ -12,6 +12,8 @@ from pytest_devops.github.escape import (
     code_span,
     escape_data,
     escape_property,
+    html_text,
+    inert,
     md_cell,
     md_text,
     stop_commands,
@@ -73,3 +75,23 @@ def test_stop_commands_token_is_random_and_encloses_everything() -> None:
     assert token is not None
     assert lines[1:] == ["::set-output name=x::y", "::add-path::/evil", f"::{token[1]}::"]
     assert stop_commands(["x"])[0] != lines[0]
+
+
+def test_html_text_for_our_own_html() -> None:
+    assert html_text("t.py::test[<b>@me #1</b>]") == (
+        f"t.py::test[&lt;b&gt;@{ZWSP}me #{ZWSP}1&lt;/b&gt;]"
+    )
+    assert html_text("a\n\tb") == "a b"
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("x ##[set-output name=a;]b", f"x ##{ZWSP}[set-output name=a;]b"),
+        ("  ::add-mask::x", f"{ZWSP}  ::add-mask::x"),
+        ("one\n::set-output name=a::b", "one ::set-output name=a::b"),
+        ("plain: text", "plain: text"),
+    ],
+)
+def test_inert_lines_are_not_commands(raw: str, safe: str) -> None:
+    assert inert(raw) == safe

@@ -28,7 +28,7 @@ def clean(text: object) -> str:
 
 
 def md_text(text: object) -> str:
-    """Inline markdown for untrusted text: no HTML, no markup, no mentions, no links.
+    """Inline markdown for untrusted text: no HTML, no markup, no mentions, no issue links.
 
     Newlines become spaces; use :func:`md_cell` inside tables, :func:`code_block` for
     multi-line text.
@@ -38,6 +38,16 @@ def md_text(text: object) -> str:
     value = "".join(_HTML.get(ch, ch) for ch in value)
     if value[:1] in ("-", "+", "="):  # a list item or setext underline at a line start
         value = "\\" + value
+    return value.replace("@", "@" + ZWSP).replace("#", "#" + ZWSP)
+
+
+def html_text(text: object, limit: int = 300) -> str:
+    """Untrusted text inside our own HTML (``<summary>``): markdown does not apply there,
+    so only entities, and the same guard against mentions and issue links."""
+    value = " ".join(clean(text).split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value.replace("@", "@" + ZWSP).replace("#", "#" + ZWSP)
 
 
@@ -74,8 +84,13 @@ def code_block(text: object, limit: int = 20_000) -> str:
 
 
 def escape_data(text: object) -> str:
-    """The message of a workflow command (``::error ...::DATA``)."""
-    return clean_command(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message of a workflow command (``::error ...::DATA``).
+
+    The line parses as our command first, so a legacy ``##[cmd]`` inside it is inert
+    already; it is defused anyway, as in :func:`inert`.
+    """
+    value = clean_command(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace("##[", "##" + ZWSP + "[")
 
 
 def escape_property(text: object) -> str:
@@ -87,6 +102,18 @@ def clean_command(text: object) -> str:
     """Command text: control characters other than CR/LF/tab removed (CR/LF are escaped)."""
     value = "" if text is None else str(text)
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "\ufffd", value)
+
+
+def inert(text: object) -> str:
+    """One log line that the runner cannot read as a command, for text printed outside
+    ``stop-commands`` (notes, warnings, error messages that echo a value).
+
+    The runner reads ``::cmd::`` at the start of a line and the legacy ``##[cmd]`` anywhere
+    in it; a zero-width space defuses both without changing what a reader sees.
+    """
+    value = " ".join(clean_command(text).replace("\r", "\n").split("\n"))
+    value = value.replace("##[", "##" + ZWSP + "[")
+    return ZWSP + value if value.lstrip().startswith("::") else value
 
 
 def stop_commands(lines: Iterable[str]) -> list[str]:

@@ -11,7 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pytest_devops.findings import Finding
-from pytest_devops.github.escape import clean, code_block, code_span, md_cell, md_text
+from pytest_devops.github.escape import (
+    clean,
+    code_block,
+    code_span,
+    html_text,
+    md_cell,
+    md_text,
+)
 from pytest_devops.github.model import Gate, GateReport
 
 #: GitHub refuses a step summary above 1 MiB; keep a margin for what others append.
@@ -148,7 +155,7 @@ def gate_blocks(report: GateReport) -> list[Block]:
 def gate_details(gate: Gate) -> str:
     n = len(gate.findings)
     what = f" — {n} finding{'s' if n != 1 else ''}" if n else ""
-    parts = [f"<details><summary>{md_text(gate.label)} {md_text(gate.nodeid)}{what}</summary>", ""]
+    parts = [f"<details><summary>{gate.label} {html_text(gate.nodeid)}{what}</summary>", ""]
     if gate.findings:
         parts += [findings_table(gate.findings), ""]
     if gate.message.strip():

@@ -16,6 +16,7 @@ from typing import Any
 
 from pytest_devops.errors import DevopsError
 from pytest_devops.findings import Finding
+from pytest_devops.github.escape import inert
 from pytest_devops.redact import Redactor
 
 SCHEMA = "pytest-devops/report@1"
@@ -150,7 +151,7 @@ def parse_report(doc: Any, path: str = "<report>") -> GateReport:
     if doc.get("schema") != SCHEMA:
         raise ReportError(
             path,
-            f"unsupported report schema {str(doc.get('schema'))[:80]!r}; expected {SCHEMA!r}",
+            f"unsupported report schema {inert(repr(doc.get('schema'))[:80])}; expected {SCHEMA!r}",
             key="schema",
         )
     outcome = doc.get("outcome")

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from pytest_devops.errors import ConfigError, DevopsError
 from pytest_devops.github.context import GithubEnv, split_repo
-from pytest_devops.github.escape import escape_data, escape_property, stop_commands
+from pytest_devops.github.escape import escape_data, escape_property, inert, stop_commands
 from pytest_devops.github.model import GateReport, parse_report, read_json
 from pytest_devops.github.settings import GithubSettings
 from pytest_devops.redact import Redactor
@@ -54,11 +54,11 @@ class Console:
             self.stdout.write(line + "\n")
 
     def note(self, message: str) -> None:
-        self.stderr.write(self.redactor.redact(f"pytest-devops github: {message}") + "\n")
+        self.stderr.write(inert(self.redactor.redact(f"pytest-devops github: {message}")) + "\n")
 
     def warn(self, message: str, title: str = "pytest-devops") -> None:
         message = self.redactor.redact(message)
-        self.stderr.write(f"pytest-devops github: warning: {message}\n")
+        self.stderr.write(inert(f"pytest-devops github: warning: {message}") + "\n")
         if self.gh.actions:
             self.stdout.write(f"::warning title={escape_property(title)}::{escape_data(message)}\n")
         self.stdout.flush()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_devops.errors import ConfigError
+from pytest_devops.github.escape import inert
 
 COMMENT_MODES = ("always", "on-failure", "update", "never")
 DEFAULT_MAX_ANNOTATIONS = 50
@@ -32,7 +33,7 @@ class GithubSettings:
         comment = raw.get("comment", "always")
         if comment not in COMMENT_MODES:
             raise ConfigError(
-                f"expected one of {', '.join(COMMENT_MODES)}, got {comment!r}",
+                f"expected one of {', '.join(COMMENT_MODES)}, got {inert(repr(comment)[:60])}",
                 key=f"{where}.comment",
             )
         max_annotations = raw.get("max_annotations", DEFAULT_MAX_ANNOTATIONS)
