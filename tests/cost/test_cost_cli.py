@@ -1,0 +1,94 @@
+"""``pytest-devops cost PLAN``: JSON shape, formats, redaction, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from costplans import plan_doc, res
+
+from pytest_devops.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["cost", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_of_the_example_plan(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(corpus / "plans/infracost__example_plan.json"), "--usage",
+                       str(corpus / "expected/infracost__example_usage.yml"), "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert list(doc) == ["currency", "monthly_before", "monthly_after", "monthly_delta",
+                         "resources", "unpriced"]
+    assert (doc["currency"], doc["monthly_before"], doc["monthly_after"], doc["monthly_delta"]) \
+        == ("USD", "0.00", "1361.31", "1361.31")
+    assert [r["address"] for r in doc["resources"]] == [
+        "aws_instance.web_app", "aws_instance.zero_cost_instance",
+        "aws_lambda_function.hello_world", "aws_lambda_function.zero_cost_lambda",
+        "aws_s3_bucket.usage",
+    ]
+    web = doc["resources"][0]
+    assert (web["monthly_before"], web["monthly_after"], web["monthly_delta"]) == (
+        "0.00", "742.64", "742.64")
+    assert web["components"][0] == {
+        "name": "Instance usage (Linux/UNIX, on-demand, m5.4xlarge)", "group": None,
+        "unit": "hours", "quantity": "730", "price": "0.768", "monthly": "560.64",
+        "usage_based": False,
+    }
+    assert doc["unpriced"] == []
+
+
+def test_without_usage_usage_priced_lines_depend_on_usage(
+    corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, str(corpus / "plans/infracost__example_plan.json"))
+    assert code == 0
+    assert "TOTAL (USD/month): $0.00 -> $1,485.28 (+$1,485.28)" in out
+    assert "  Requests" in out
+    assert "depends on usage: $0.20 per 1M requests" in out
+    assert "5 priced, 0 free, 0 not priced" in out
+
+
+def test_markdown_lists_unpriced(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(corpus / "plans/infracost__azure_firewall.json"),
+                       "--format", "markdown")
+    assert code == 0
+    assert out.splitlines()[0] == "**Monthly cost:** $0.00 → $0.00 (**+$0.00**)"
+    assert "**Not priced (11):**" in out
+    assert ("- `azurerm_firewall.premium`: Azure resources are not priced (the cost engine "
+            "prices AWS)") in out
+
+
+def test_region_option_and_redaction(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = plan_doc([res(
+        "aws_instance.web",
+        {"ami": "ami-1", "instance_type": "m5.large", "tags": {"Code": "m5.large"}},
+        after_sensitive={"tags": {"Code": True}},
+    )], region=None)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, str(path), "--region", "eu-west-1", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["monthly_after"] == "78.99"  # 730 x 0.107 + 8 GB x 0.11
+    assert "m5.large" not in out
+    assert result["resources"][0]["components"][0]["name"] == (
+        "Instance usage (Linux/UNIX, on-demand, ***)"
+    )
+
+
+def test_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(tmp_path / "missing.json"))
+    assert code == 2
+    assert "pytest-devops cost: error:" in err
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(plan_doc([])))
+    usage = tmp_path / "usage.yml"
+    usage.write_text("version: 9\n")
+    code, _, err = run(capsys, str(plan), "--usage", str(usage))
+    assert code == 2
+    assert f"{usage}: version: unsupported usage file version '9'" in err
