@@ -169,7 +169,9 @@ resource "terraform_data" "b" {
 
 
 @pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
-def test_runner_makes_the_plan_once_for_all_xdist_workers_and_secrets_stay_masked(pytester: pytest.Pytester) -> None:
+def test_runner_plans_once_for_all_xdist_workers_and_masks_secrets(
+    pytester: pytest.Pytester,
+) -> None:
     pytest.importorskip("xdist")
     infra = pytester.path / "infra"
     infra.mkdir()
