@@ -204,13 +204,16 @@ def finding_from(raw: Any, path: str = "<report>", key: str = "finding") -> Find
     if not isinstance(raw, dict):
         raise ReportError(path, "expected an object", key=key)
     details = raw.get("details")
+    # A scanner result (check_id, check_name, resource, lines) reads as a finding too.
+    lines = raw.get("lines")
+    lines = lines if isinstance(lines, list) and len(lines) == 2 else [None, None]
     return Finding(
         rule=str(raw.get("rule") or raw.get("check_id") or "?"),
-        message=str(raw.get("message") or ""),
-        address=_opt_text(raw.get("address")),
+        message=str(raw.get("message") or raw.get("check_name") or ""),
+        address=_opt_text(raw.get("address") or raw.get("resource")),
         file=_opt_text(raw.get("file")),
-        line=_opt_line(raw.get("line")),
-        end_line=_opt_line(raw.get("end_line")),
+        line=_opt_line(raw.get("line", lines[0])),
+        end_line=_opt_line(raw.get("end_line", lines[1])),
         severity=_opt_text(raw.get("severity")),
         guideline=_opt_text(raw.get("guideline")),
         details=details if isinstance(details, dict) else {},

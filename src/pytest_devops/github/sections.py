@@ -156,7 +156,8 @@ def security_blocks(security: Mapping[str, Any]) -> list[Block]:
     if not security:
         return []
     findings = []
-    for i, raw in enumerate(_list(security.get("findings"))):
+    listed = _list(security.get("findings")) or _list(security.get("failed"))
+    for i, raw in enumerate(listed):
         try:
             findings.append(finding_from(raw, key=f"security.findings[{i}]"))
         except ReportError:  # pragma: no cover - _list keeps mappings only
