@@ -38,7 +38,9 @@ class SshdSettings:
     source: str
 
     def get(self, name: str) -> str:
-        return self.values.get(name, DEFAULTS.get(name, "")).lower()
+        value = self.values.get(name, DEFAULTS.get(name, "")).lower()
+        # `sshd -T` of OpenSSH < 9.x prints the old spelling of the same setting.
+        return "prohibit-password" if value == "without-password" else value
 
 
 def effective(runner: Runner, path: str) -> SshdSettings:
@@ -137,7 +139,7 @@ def password_auth(runner: Runner, config: HardeningConfig) -> list[Problem]:
 def root_login(runner: Runner, config: HardeningConfig) -> list[Problem]:
     assert config.sshd_config is not None
     s = effective(runner, config.sshd_config)
-    value = s.get("permitrootlogin").replace("without-password", "prohibit-password")
+    value = s.get("permitrootlogin")
     allowed = {v.replace("without-password", "prohibit-password") for v in config.permit_root_login}
     if value in allowed:
         return []
