@@ -105,7 +105,9 @@ class PriceListAPI:
         if self._client is None:
             import boto3
 
-            self._client = boto3.client(
+            # A session of its own: credentials are resolved now, not reused from another
+            # client of the process.
+            self._client = boto3.session.Session().client(
                 "pricing", region_name=API_REGION, endpoint_url=self._endpoint_url
             )
         return self._client
@@ -169,14 +171,15 @@ class PriceListAPI:
         return distinct.pop() if len(distinct) == 1 else None
 
     def _step_aside(self, exc: BaseException) -> None:
-        kind = type(exc).__name__
-        if kind in ("NoCredentialsError", "PartialCredentialsError"):
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        if isinstance(exc, NoCredentialsError):
             reason = "no AWS credentials"
-        elif kind in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"):
-            reason = "cannot reach the API"
-        elif kind == "ClientError":
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code", "error")
+        elif isinstance(exc, ClientError):
+            code = exc.response.get("Error", {}).get("Code", "error")
             reason = f"API error {code}"
+        elif isinstance(exc, BotoCoreError):
+            reason = f"cannot reach the API ({type(exc).__name__})"
         else:
             raise exc
         self.disabled = reason
