@@ -8,7 +8,7 @@ and messages are escaped, so no report text can start a command of its own.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from pytest_devops.findings import Finding
@@ -46,10 +46,11 @@ class Annotation:
         return f"{head}::{escape_data(message)}"
 
 
-def collect_annotations(
-    report: GateReport, root: str | os.PathLike[str] | None = None
-) -> list[Annotation]:
-    """Every annotation for ``report``: errors first, then warnings, in report order."""
+def collect_annotations(report: GateReport) -> list[Annotation]:
+    """Every annotation for ``report``: errors first, then warnings, in report order.
+
+    Paths are as the findings give them; :func:`commands` makes them relative.
+    """
     found: list[Annotation] = []
     for gate in report.gates:
         if gate.outcome not in ("fail", "error"):
@@ -57,13 +58,13 @@ def collect_annotations(
         level = "warning" if gate.soft_fail else "error"
         located = [f for f in gate.findings if f.file]
         for f in located:
-            found.append(_finding(gate, f, level, root))
+            found.append(_finding(gate, f, level))
         if not located:
             found.append(_gate(gate, level))
     return sorted(found, key=lambda a: a.level != "error")
 
 
-def _finding(gate: Gate, f: Finding, level: str, root: str | os.PathLike[str] | None) -> Annotation:
+def _finding(gate: Gate, f: Finding, level: str) -> Annotation:
     title = f"{gate.label} {f.rule}" + (f" {f.address}" if f.address else "")
     message = f.message or f.rule
     if f.guideline:
@@ -73,7 +74,7 @@ def _finding(gate: Gate, f: Finding, level: str, root: str | os.PathLike[str] | 
         level=level,
         message=message,
         title=title[:200],
-        file=relative(f.file or "", root),
+        file=f.file,
         line=f.line,
         end_line=f.end_line,
     )
@@ -98,9 +99,16 @@ def relative(path: str, root: str | os.PathLike[str] | None = None) -> str:
         return path
 
 
-def commands(found: list[Annotation], limit: int) -> list[str]:
-    """The workflow commands for at most ``limit`` annotations, and a notice for the rest."""
-    lines = [a.command() for a in found[:limit]]
+def commands(
+    found: list[Annotation], limit: int, root: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """The workflow commands for at most ``limit`` annotations, and a notice for the rest.
+
+    Absolute paths under ``root`` (default ``$GITHUB_WORKSPACE``, else the working
+    directory) become relative, which is how GitHub places an annotation in a file.
+    """
+    shown = [replace(a, file=relative(a.file, root)) if a.file else a for a in found[:limit]]
+    lines = [a.command() for a in shown]
     omitted = len(found) - len(lines)
     if omitted > 0:
         lines.append(

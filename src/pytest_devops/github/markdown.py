@@ -7,8 +7,9 @@ that fit under the byte limit and says how many were left out, so a cut never le
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from pytest_devops.findings import Finding
 from pytest_devops.github.escape import (
@@ -32,8 +33,14 @@ KINDS = ("plan", "security", "cost", "postdeploy")
 
 @dataclass(frozen=True)
 class Block:
-    text: str
+    """A part of the document; ``make`` renders it only if there is room left for it."""
+
+    text: str = ""
     essential: bool = False
+    make: Callable[[], str] | None = None
+
+    def render(self) -> str:
+        return self.make() if self.make is not None else self.text
 
 
 def render_markdown(
@@ -54,18 +61,28 @@ def render_markdown(
     return assemble(blocks, limit)
 
 
-def assemble(blocks: Sequence[Block], limit: int) -> str:
-    out: list[str] = []
-    used = 0
+def assemble(blocks: Sequence[Block], limit: int, note_room: int = 400) -> str:
+    """Every essential block, then the others in order while they fit under ``limit``.
+
+    Once one does not fit, the rest are counted, not rendered (a report with thousands of
+    failing gates costs no more than the limit).
+    """
+    texts: list[str | None] = [b.render() if b.essential else None for b in blocks]
+    room = limit - note_room - sum(_size(t) for t in texts if t is not None)
     omitted = 0
-    note_room = 400
-    for block in blocks:
-        size = len(block.text.encode("utf-8")) + 2
-        if block.essential or used + size + note_room <= limit:
-            out.append(block.text)
-            used += size
-        else:
+    for i, block in enumerate(blocks):
+        if block.essential:
+            continue
+        if omitted:
             omitted += 1
+            continue
+        text = block.render()
+        if _size(text) <= room:
+            texts[i] = text
+            room -= _size(text)
+        else:
+            omitted = 1
+    out = [t for t in texts if t is not None]
     if omitted:
         out.append(
             f"> [!WARNING]\n> {omitted} part{'s' if omitted > 1 else ''} of this report "
@@ -77,6 +94,10 @@ def assemble(blocks: Sequence[Block], limit: int) -> str:
     if len(data) > limit:  # only when the essentials alone are too big
         text = data[: max(0, limit - 4)].decode("utf-8", "ignore") + "\n…\n"
     return text
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8")) + 2
 
 
 def head_blocks(report: GateReport, title: str, marker: str | None) -> list[Block]:
@@ -148,7 +169,11 @@ def gate_blocks(report: GateReport) -> list[Block]:
     if len(failing) > ROWS:
         lines.append(f"\n… and {len(failing) - ROWS} more.")
     blocks = [Block("\n".join(lines), essential=True)]
-    blocks += [Block(gate_details(g)) for g in failing if g.findings or "\n" in g.message.strip()]
+    blocks += [
+        Block(make=partial(gate_details, g))
+        for g in failing
+        if g.findings or "\n" in g.message.strip()
+    ]
     return blocks
 
 

@@ -180,8 +180,8 @@ def _annotate(args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: 
         raise ConfigError("expected an integer >= 0", key="--max-annotations")
     from pytest_devops.github.text import render_text
 
-    found = collect_annotations(loaded.report, args.root or gh.workspace)
-    console.commands(commands(found, limit))
+    found = collect_annotations(loaded.report)
+    console.commands(commands(found, limit, args.root or gh.workspace))
     console.text(render_text(loaded.report))
 
 
