@@ -269,3 +269,24 @@ def test_library_use(report_path: Path) -> None:
     ]
     assert report.gates[2].message == "cannot price ***: ***"
     assert [f.rule for f in report.gates[1].findings] == ["CKV_AWS_20", "CKV_AWS_18", "CKV_AWS_21"]
+
+
+def test_a_part_that_cannot_be_written_does_not_stop_the_others(
+    github: GitHub,
+    report_path: Path,
+    actions_env: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    args = ["github", "publish", str(report_path), "--summary-file", str(directory)]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert (
+        f"pytest-devops github: error: summary: cannot write the job summary to {directory}: "
+        in err
+    )
+    assert out.startswith("::error file=main.tf,")
+    assert len(github.all_comments()) == 1
+    assert "outcome<<ghadelimiter_" in actions_env["output"].read_text()

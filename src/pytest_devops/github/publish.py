@@ -5,19 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
 
 from pytest_devops.errors import ConfigError, DevopsError
+from pytest_devops.github.console import Console
 from pytest_devops.github.context import GithubEnv, split_repo
-from pytest_devops.github.escape import escape_data, escape_property, inert, stop_commands
 from pytest_devops.github.model import GateReport, parse_report, read_json
 from pytest_devops.github.settings import GithubSettings
 from pytest_devops.redact import Redactor
 
 REDACT_ENV = "PYTEST_DEVOPS_REDACT_ENV"
+EXIT_ERROR = 2
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -26,42 +25,6 @@ class Loaded:
     report: GateReport
     settings: GithubSettings
     redactor: Redactor
-
-
-class Console:
-    """stdout and stderr, through the redactor; untrusted text inside ``stop-commands``."""
-
-    def __init__(
-        self,
-        redactor: Redactor,
-        gh: GithubEnv,
-        stdout: TextIO | None = None,
-        stderr: TextIO | None = None,
-    ) -> None:
-        self.redactor, self.gh = redactor, gh
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
-
-    def commands(self, lines: Iterable[str]) -> None:
-        """Workflow commands we built (their data is escaped already)."""
-        for line in lines:
-            self.stdout.write(self.redactor.redact(line) + "\n")
-
-    def text(self, lines: Iterable[str]) -> None:
-        """Text that came from the report: inert under Actions."""
-        body = [self.redactor.redact(line) for line in lines]
-        for line in stop_commands(body) if self.gh.actions else body:
-            self.stdout.write(line + "\n")
-
-    def note(self, message: str) -> None:
-        self.stderr.write(inert(self.redactor.redact(f"pytest-devops github: {message}")) + "\n")
-
-    def warn(self, message: str, title: str = "pytest-devops") -> None:
-        message = self.redactor.redact(message)
-        self.stderr.write(inert(f"pytest-devops github: warning: {message}") + "\n")
-        if self.gh.actions:
-            self.stdout.write(f"::warning title={escape_property(title)}::{escape_data(message)}\n")
-        self.stdout.flush()
 
 
 def redact_names(args: argparse.Namespace, environ: dict[str, str] | os._Environ[str]) -> list[str]:
@@ -126,16 +89,27 @@ def publish(args: argparse.Namespace) -> int:
     gh = GithubEnv.from_environ()
     console = Console(loaded.redactor, gh)
     outputs: dict[str, str] = {}
+    failed = False
+
+    def part(name: str, run: Callable[[], None]) -> None:
+        # One part that cannot be written does not keep the others from being published.
+        nonlocal failed
+        try:
+            run()
+        except DevopsError as exc:
+            failed = True
+            console.error(f"{name}: {exc}")
+
     if action in ("summary", "publish"):
-        _summary(args, loaded, gh, console)
+        part("summary", lambda: _summary(args, loaded, gh, console))
     if action == "annotate" or (action == "publish" and gh.actions and settings.annotations):
-        _annotate(args, loaded, gh, console)
+        part("annotations", lambda: _annotate(args, loaded, gh, console))
     if action in ("comment", "publish"):
-        url = _comment(args, loaded, gh, console)
-        if url:
-            outputs["comment-url"] = url
+        part("comment", lambda: _comment(args, loaded, gh, console, outputs))
     if action in ("outputs", "publish"):
-        _outputs(args, loaded, gh, console, outputs)
+        part("outputs", lambda: _outputs(args, loaded, gh, console, outputs))
+    if failed:
+        return EXIT_ERROR
     return report.exit_code if args.fail_on_outcome else 0
 
 
@@ -186,8 +160,12 @@ def _annotate(args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: 
 
 
 def _comment(
-    args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: Console
-) -> str | None:
+    args: argparse.Namespace,
+    loaded: Loaded,
+    gh: GithubEnv,
+    console: Console,
+    outputs: dict[str, str],
+) -> None:
     from pytest_devops.github.comment import DEFAULT_API_URL, CommentTarget, marker, upsert_comment
     from pytest_devops.github.markdown import COMMENT_LIMIT, render_markdown
 
@@ -195,7 +173,7 @@ def _comment(
     mode = args.comment_mode or settings.comment
     if mode == "never":
         console.note("pull-request comment skipped: comment mode is never")
-        return None
+        return
     number = args.pr if args.pr is not None else gh.pull_request()
     repo = args.repo or gh.repository
     if number is None or not repo:
@@ -208,7 +186,7 @@ def _comment(
             console.warn(f"pull-request comment not posted: {missing}")
         else:
             console.note(f"pull-request comment skipped: {missing}")
-        return None
+        return
     parts = split_repo(repo)
     if parts is None:
         raise ConfigError(f"expected OWNER/NAME, got {repo!r}", key="--repo / GITHUB_REPOSITORY")
@@ -225,12 +203,13 @@ def _comment(
     )
     if result.warning:
         console.warn(result.warning, title="pytest-devops comment")
-        return None
+        return
     if result.action == "skipped":
         console.note(f"pull-request comment skipped: {result.reason}")
-        return None
+        return
     console.note(f"pull-request comment {result.action}: {result.url or result.comment_id}")
-    return result.url if result.url and _safe_url(result.url) else None
+    if result.url and _safe_url(result.url):
+        outputs["comment-url"] = result.url
 
 
 def _safe_url(url: str) -> bool:
