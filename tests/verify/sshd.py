@@ -80,6 +80,9 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     """sshd on a free 127.0.0.1 port, letting the current user in with a generated key."""
     if not os.path.exists(SSHD) or shutil.which("ssh-keygen") is None:
         pytest.skip(f"{SSHD} not installed (Debian: apt-get install openssh-server)")
+    # Imported here, once: pytester's in-process runs drop modules first imported inside
+    # them, and a second import of cryptography's bindings breaks paramiko's ciphers.
+    pytest.importorskip("testinfra.backend.paramiko")
     d = tmp_path_factory.mktemp("sshd")
     for name in ("host_key", "client_key"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)],

@@ -72,6 +72,20 @@ def q(value: str) -> str:
     return shlex.quote(value)
 
 
+def memo(runner: Runner, key: str, factory: Callable[[], Any]) -> Any:
+    """``factory()`` once per runner (rules sharing a reading of the host share it)."""
+    cache: dict[str, Any] | None = getattr(runner, "_hardening_memo", None)
+    if cache is None:
+        cache = {}
+        try:
+            runner._hardening_memo = cache  # type: ignore[attr-defined]
+        except AttributeError:
+            return factory()
+    if key not in cache:
+        cache[key] = factory()
+    return cache[key]
+
+
 @dataclass(frozen=True)
 class Problem:
     """One way a host breaks a rule."""

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from pytest_devops.errors import GateError
-from pytest_devops.verify.hardening import HardeningConfig, Problem, Runner, q
+from pytest_devops.verify.hardening import HardeningConfig, Problem, Runner, memo, q
 
 #: OpenSSH's defaults for the options the rules read (sshd_config(5)).
 DEFAULTS = {
@@ -44,6 +44,12 @@ class SshdSettings:
 
 
 def effective(runner: Runner, path: str) -> SshdSettings:
+    """The settings sshd uses with config ``path`` (read once per runner)."""
+    found: SshdSettings = memo(runner, f"sshd:{path}", lambda: _effective(runner, path))
+    return found
+
+
+def _effective(runner: Runner, path: str) -> SshdSettings:
     result = runner.run(f"{_SSHD} -T -f {q(path)}")
     if result.rc == 0 and result.stdout.strip():
         return SshdSettings(parse_dump(result.stdout), f"sshd -T -f {path}")

@@ -139,9 +139,11 @@ def _gate(rule: str, target: HostTarget, hardening: HardeningConfig) -> BuiltinG
     def run(ctx: GateContext) -> None:
         from pytest_devops.verify.hardening import TestinfraRunner, check
 
-        host = _host(ctx, target)
+        runner = ctx.resource(
+            f"verify.hosts.runner:{target.spec}", lambda: TestinfraRunner(_host(ctx, target))
+        )
         try:
-            check(rule, TestinfraRunner(host), hardening, target.name)
+            check(rule, runner, hardening, target.name)
         except (GateError, AssertionError):
             raise
         except Exception as exc:
