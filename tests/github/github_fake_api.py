@@ -94,11 +94,12 @@ class _Handler(BaseHTTPRequestHandler):
         gh.requests.append(
             Request(self.command, split.path, query, body, self.headers.get("Authorization"))
         )
+        path = split.path.removeprefix("/api/v3")  # GitHub Enterprise Server's API root
         for (method, pattern), (status, payload, headers) in gh.fail.items():
-            if method == self.command and re.search(pattern, split.path):
+            if method == self.command and re.search(pattern, path):
                 self._send(status, payload, headers)
                 return
-        if m := _LIST.match(split.path):
+        if m := _LIST.match(path):
             key = (m[1], m[2], int(m[3]))
             if self.command == "GET":
                 self._list(gh, key, split.path, query)
@@ -106,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.command == "POST":
                 self._send(201, gh._add(*key, body["body"], "github-actions[bot]"))
                 return
-        if (m := _EDIT.match(split.path)) and self.command == "PATCH":
+        if (m := _EDIT.match(path)) and self.command == "PATCH":
             for comment in gh.comments.get((m[1], m[2], _issue_of(gh, int(m[3]))), []):
                 if comment["id"] == int(m[3]):
                     comment["body"] = body["body"]

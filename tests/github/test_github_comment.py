@@ -258,3 +258,26 @@ def test_hostile_api_error_cannot_run_commands(
             "::warning title=pytest-devops comment::could not post"
         )
     assert "HTTP 422" in err
+
+
+def test_enterprise_server_api_root(
+    github: GitHub, report_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_API_URL", f"{github.url}/api/v3")
+    github.seed("acme", "infra", 7, others(3))
+    assert main(["github", "comment", str(report_path), "--marker", "custom"]) == 0
+    assert github.lines() == [
+        "GET /api/v3/repos/acme/infra/issues/7/comments?page=1&per_page=100",
+        "POST /api/v3/repos/acme/infra/issues/7/comments",
+    ]
+    assert github.all_comments()[-1]["body"].startswith("<!-- pytest-devops:custom -->\n### ")
+
+
+def test_pull_request_from_a_comment_event(
+    github: GitHub, report_path: Path, actions_env: dict[str, Path]
+) -> None:
+    actions_env["event"].write_text(
+        json.dumps({"issue": {"number": 12, "pull_request": {"url": "x"}}, "comment": {}})
+    )
+    assert main(["github", "comment", str(report_path)]) == 0
+    assert github.lines()[-1] == "POST /repos/acme/infra/issues/12/comments"
