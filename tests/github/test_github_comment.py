@@ -281,3 +281,28 @@ def test_pull_request_from_a_comment_event(
     )
     assert main(["github", "comment", str(report_path)]) == 0
     assert github.lines()[-1] == "POST /repos/acme/infra/issues/12/comments"
+
+
+def test_library_caller_body_is_capped_too(github: GitHub) -> None:
+    target = CommentTarget("acme", "infra", 7, github.url, GH_TOKEN)
+    result = upsert_comment(target, MARK, "é" * 70_000)
+    assert result.action == "created"
+    body = github.all_comments()[0]["body"]
+    assert len(body) == 65_536 - 40 + len("\n\n… (truncated)")
+    assert body.startswith(MARK)
+
+
+def test_without_ghapi_is_a_warning(github: GitHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from pytest_devops.github import comment
+
+    comment._cached_client.cache_clear()
+    monkeypatch.setitem(sys.modules, "ghapi.all", None)
+    result = upsert_comment(CommentTarget("acme", "infra", 7, github.url, GH_TOKEN), MARK, "x")
+    comment._cached_client.cache_clear()
+    assert (result.action, result.warning) == (
+        "failed",
+        "ghapi is not installed: pip install 'pytest-devops[github]' to post comments",
+    )
+    assert github.requests == []

@@ -19,6 +19,8 @@ from pytest_devops.github.escape import clean
 from pytest_devops.redact import Redactor
 
 DEFAULT_API_URL = "https://api.github.com"
+#: GitHub's maximum comment body, in characters.
+COMMENT_LIMIT = 65_536
 PER_PAGE = 100
 MAX_PAGES = 100
 _KEY = re.compile(r"[^A-Za-z0-9_./-]")
@@ -74,8 +76,16 @@ def upsert_comment(
             warning="no GitHub token: set GITHUB_TOKEN (or --token-env NAME) to post the comment",
         )
     text = redactor.redact(body if body.startswith(mark) else f"{mark}\n{body}")
+    if len(text) > COMMENT_LIMIT:  # GitHub refuses longer bodies; render_markdown stays under
+        text = text[: COMMENT_LIMIT - 40] + "\n\n… (truncated)"
     try:
         api = _client(target)
+    except ImportError:
+        return CommentResult(
+            "failed",
+            warning="ghapi is not installed: pip install 'pytest-devops[github]' to post comments",
+        )
+    try:
         existing = find_comment(api, target.number, mark)
         if existing is not None:
             cid = int(_get(existing, "id"))

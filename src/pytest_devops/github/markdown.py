@@ -24,7 +24,8 @@ from pytest_devops.github.model import Gate, GateReport
 
 #: GitHub refuses a step summary above 1 MiB; keep a margin for what others append.
 SUMMARY_LIMIT = 1_000_000
-#: GitHub's maximum comment body (characters; counted here in UTF-8 bytes, which is stricter).
+#: GitHub's maximum comment body is 65,536 characters; UTF-8 bytes are counted here, which
+#: is stricter.
 COMMENT_LIMIT = 65_536
 ROWS = 100
 ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "skip": "⏭️", "soft": "⚠️"}
