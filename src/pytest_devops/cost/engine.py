@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from pytest_devops.cost.aws import FREE, FREE_PROVIDERS, FREE_UNLESS, PRICERS
@@ -55,6 +56,7 @@ class PlanLike(Protocol):
     def provider_region(self, provider_name: str) -> str | None: ...
 
 
+@lru_cache(maxsize=64)
 def provider_short_name(provider_name: str) -> str:
     """``registry.terraform.io/hashicorp/aws`` -> ``aws``; ``aws`` stays ``aws``."""
     return provider_name.rsplit("/", 1)[-1].split(".", 1)[0]
@@ -72,17 +74,35 @@ class _Session:
         self._values: dict[str, Mapping[str, Any]] | None = None
         self._refs: References | None = None
         self._ids: dict[str, frozenset[str]] = {}
+        self._provider_configs: dict[str, int] | None = None
 
     def region(self, rc: Any) -> str | None:
         """The resource's own region, else its provider's, else the fallback."""
         resource_region = getattr(self.plan, "resource_region", None)
-        if resource_region is not None:
+        if resource_region is not None and not self._single_provider(rc):
             found: str | None = resource_region(rc)
             return found or self.fallback_region
         name = rc.provider_name
         if name not in self._regions:
             self._regions[name] = self.plan.provider_region(name) or self.fallback_region
         return self._regions[name]
+
+    def _single_provider(self, rc: Any) -> bool:
+        """Whether ``rc`` can only use its provider's one root configuration (no modules,
+        no aliases, no region attribute of its own): then its region is cached by provider."""
+        after, before = rc.after, rc.before
+        if rc.module_address or (
+            (isinstance(after, dict) and "region" in after)
+            or (isinstance(before, dict) and "region" in before)
+        ):
+            return False
+        if self._provider_configs is None:
+            raw = self.plan.raw
+            config = raw.get("configuration") if isinstance(raw, Mapping) else None
+            pc = config.get("provider_config") if isinstance(config, Mapping) else None
+            names = [str(e.get("name")) for e in (pc or {}).values() if isinstance(e, Mapping)]
+            self._provider_configs = {n: names.count(n) for n in names}
+        return self._provider_configs.get(provider_short_name(rc.provider_name or "")) == 1
 
     def values(self) -> dict[str, Mapping[str, Any]]:
         if self._values is None:

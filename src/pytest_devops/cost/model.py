@@ -38,7 +38,7 @@ def _num(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Component:
     """One priced line of a resource: a quantity of a unit at a monthly price.
 
@@ -52,7 +52,6 @@ class Component:
     price: Decimal
     group: str = ""
     usage_based: bool = False
-    price_key: str = ""
 
     @property
     def monthly(self) -> Decimal:

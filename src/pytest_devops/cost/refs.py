@@ -28,6 +28,9 @@ def _modules(module: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Mapp
 
 def _strip_module_keys(address: str) -> tuple[str, str]:
     """``module.a["x"].aws_instance.b[0]`` -> (``module.a``, ``aws_instance.b``)."""
+    if not address.startswith("module."):
+        cut = address.find("[")
+        return "", address if cut < 0 else address[:cut]
     parts = re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", address)
     modules: list[str] = []
     i = 0

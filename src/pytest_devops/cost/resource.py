@@ -133,20 +133,16 @@ class Res:
         A missing price is recorded as a gap (listed as unpriced) and nothing is added.
         """
         try:
-            unit_price = self.price(group_key, item) * factor
+            unit_price = self.prices.price(self.region, group_key, item)
         except MissingPrice as exc:
             label = f"{group}: {name}" if group else name
             self.gaps.append(f"{label}: {exc}")
             return None
-        component = Component(
-            name=name,
-            unit=unit,
-            quantity=None if quantity is None else Decimal(quantity),
-            price=unit_price,
-            group=group,
-            usage_based=usage_based,
-            price_key=f"{group_key}/{item}",
-        )
+        if factor != 1:
+            unit_price *= factor
+        if quantity is not None and not isinstance(quantity, Decimal):
+            quantity = Decimal(quantity)
+        component = Component(name, unit, quantity, unit_price, group, usage_based)
         self.components.append(component)
         return component
 
