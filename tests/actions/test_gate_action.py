@@ -94,14 +94,16 @@ def test_a_failing_gate_fails_the_job_and_hostile_text_stays_text(tmp_path: Path
     assert errors[-1] == "gate outcome: fail"
 
 
-def test_a_gate_that_cannot_decide_is_an_error(tmp_path: Path) -> None:
+def test_a_gate_that_cannot_decide_is_an_error_and_is_recorded_so(tmp_path: Path) -> None:
     job = Runner(tmp_path / "job", sha=SHA)
     project(job)
-    run = gate(job, "error", stage="apply")
+    run = gate(job, "error", stage="apply", record="true")
     assert run.outputs["outcome"] == "error"
     assert run.failed
     report = json.loads(Path(run.outputs["report"]).read_text())
     assert [g["outcome"] for g in report["gates"]] == ["error"]
+    record = json.loads(Path(run.outputs["record"]).read_text())
+    assert record["outcome"] == "error"
 
 
 def test_post_deploy_gates_write_a_verification_record(tmp_path: Path) -> None:
@@ -120,14 +122,6 @@ def test_post_deploy_gates_write_a_verification_record(tmp_path: Path) -> None:
         record["outcome"],
     ) == ("staging", "apply", SHA, digest, "pass")
     assert Path(run.outputs["record"]).name == "verified-staging.json"
-
-
-def test_a_failed_verification_is_recorded_as_failed(tmp_path: Path) -> None:
-    job = Runner(tmp_path / "job", sha=SHA)
-    project(job)
-    run = gate(job, "error", stage="apply", record="true")
-    record = json.loads(Path(run.outputs["record"]).read_text())
-    assert record["outcome"] == "error"
 
 
 @pytest.mark.parametrize("field", ["environment", "stage", "working-directory"])

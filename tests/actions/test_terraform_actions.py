@@ -25,7 +25,25 @@ def plans(corpus: Path) -> dict[str, Path]:
     }
 
 
-def make_plan(tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def planned(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """One run of the terraform-plan action; each test gets a copy of its artifacts."""
+    tmp = tmp_path_factory.mktemp("planned")
+    plans = {"reviewed": corpus / "plans" / "tfcompliance__instance_update.json"}
+    store = ArtifactStore(tmp / "artifacts")
+    store.root.mkdir()
+    return store.root, run_plan(tmp, plans, store)
+
+
+@pytest.fixture
+def plan_outputs(planned: tuple[Path, dict[str, str]], artifacts: ArtifactStore) -> dict[str, str]:
+    """The artifacts and outputs of the module's terraform-plan run, copied for one test."""
+    root, outputs = planned
+    shutil.copytree(root, artifacts.root, dirs_exist_ok=True)
+    return outputs
+
+
+def run_plan(tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore) -> dict[str, str]:
     job = Runner(tmp_path / "plan-job", sha=SHA, extra_path=[Path(__file__).parent / "bin"])
     infra = job.workspace / "infra"
     infra.mkdir()
@@ -47,9 +65,9 @@ def apply_job(tmp_path: Path, name: str, sha: str = SHA) -> tuple[Runner, Path]:
 
 
 def test_plan_uploads_the_plan_with_its_digest_and_commit(
-    tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
+    plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
-    outputs = make_plan(tmp_path, plans, artifacts)
+    outputs = plan_outputs
     expected = load_plan(plans["reviewed"]).digest()
     assert outputs["digest"] == expected
     assert outputs["artifact-name"] == "terraform-plan-staging"
@@ -65,9 +83,9 @@ def test_plan_uploads_the_plan_with_its_digest_and_commit(
 
 
 def test_apply_applies_exactly_the_reviewed_plan(
-    tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
+    plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
-    digest = make_plan(tmp_path, plans, artifacts)["digest"]
+    digest = plan_outputs["digest"]
     job, log = apply_job(tmp_path, "apply")
     run = job.run(
         "terraform-apply",
@@ -88,9 +106,8 @@ def test_apply_applies_exactly_the_reviewed_plan(
 
 
 def test_apply_refuses_a_digest_that_was_not_reviewed(
-    tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
+    plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
-    make_plan(tmp_path, plans, artifacts)
     job, log = apply_job(tmp_path, "apply")
     run = job.run(
         "terraform-apply",
@@ -115,11 +132,11 @@ def test_apply_refuses_a_digest_that_was_not_reviewed(
 
 
 def test_apply_refuses_a_swapped_plan_file_even_with_consistent_metadata(
-    tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
+    plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
     """Someone who can write the artifact swaps tfplan and fixes its recorded hash: the
     plan Terraform reads back from the binary no longer has the reviewed digest."""
-    digest = make_plan(tmp_path, plans, artifacts)["digest"]
+    digest = plan_outputs["digest"]
     stored = artifacts.root / "terraform-plan-staging"
     magic = (stored / "tfplan").read_bytes().split(b"\0", 1)[0] + b"\0"
     swapped = magic + plans["other"].read_bytes()
@@ -144,9 +161,9 @@ def test_apply_refuses_a_swapped_plan_file_even_with_consistent_metadata(
 
 
 def test_apply_refuses_a_plan_whose_bytes_changed(
-    tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
+    plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
-    digest = make_plan(tmp_path, plans, artifacts)["digest"]
+    digest = plan_outputs["digest"]
     tfplan = artifacts.root / "terraform-plan-staging" / "tfplan"
     tfplan.write_bytes(tfplan.read_bytes() + b" ")
     job, log = apply_job(tmp_path, "apply")
@@ -189,6 +206,7 @@ def test_apply_refuses_a_plan_whose_bytes_changed(
     ],
 )
 def test_apply_refuses_with_a_reason(
+    plan_outputs: dict[str, str],
     tmp_path: Path,
     plans: dict[str, Path],
     artifacts: ArtifactStore,
@@ -196,7 +214,7 @@ def test_apply_refuses_with_a_reason(
     sha: str,
     reason: str,
 ) -> None:
-    digest = make_plan(tmp_path, plans, artifacts)["digest"]
+    digest = plan_outputs["digest"]
     job, log = apply_job(tmp_path, "apply", sha=sha)
     if inputs.get("environment") == HOSTILE:
         inputs = {**inputs, "artifact-name": "terraform-plan-staging"}
