@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_devops.errors import GateError
-from pytest_devops.verify.hardening import HardeningConfig, Problem, Runner
+from pytest_devops.verify.hardening import CommandResult, HardeningConfig, Problem, Runner
 
 Port = tuple[str, int, int]  # (protocol: tcp|udp|any, first, last)
 
@@ -52,24 +52,43 @@ def covered(port: Port, allowed: list[Port]) -> bool:
     )
 
 
+TOOLS = {"ufw": "ufw status verbose", "nft": "nft -j list ruleset", "iptables": "iptables -S"}
+_MARK = "@@pytest-devops@@"
+
+
+def read_tools(runner: Runner) -> dict[str, CommandResult]:
+    """Every firewall tool's listing in one round trip (rc 127: not installed)."""
+    script = 'PATH="$PATH:/usr/sbin:/sbin"\n'
+    for tool, command in TOOLS.items():
+        script += (
+            f"echo {_MARK}{tool}\n"
+            f"if command -v {tool} >/dev/null 2>&1; then {command} 2>&1; "
+            f"echo {_MARK}rc $?; else echo {_MARK}rc 127; fi\n"
+        )
+    found = runner.run(script)
+    blocks = re.finditer(rf"{_MARK}(\w+)\n(.*?){_MARK}rc (\d+)\n", found.stdout, re.S)
+    return {m.group(1): CommandResult(int(m.group(3)), m.group(2)) for m in blocks}
+
+
 def state(runner: Runner) -> FirewallState | None:
     """The firewall in charge on the host, or ``None`` when there is none."""
-    path = 'PATH="$PATH:/usr/sbin:/sbin"; '
-    ufw = runner.run(path + "ufw status verbose")
+    tools = read_tools(runner)
+    missing = CommandResult(127, "")
+    ufw = tools.get("ufw", missing)
     if ufw.rc == 0 and "Status: active" in ufw.stdout:
         return parse_ufw(ufw.stdout)
-    nft = runner.run(path + "nft -j list ruleset")
+    nft = tools.get("nft", missing)
     found_tool = nft.rc != 127
     if nft.rc == 0 and nft.stdout.strip():
         parsed = parse_nft(nft.stdout)
         if parsed is not None:
             return parsed
-    ipt = runner.run(path + "iptables -S")
+    ipt = tools.get("iptables", missing)
     found_tool = found_tool or ipt.rc != 127
     if ipt.rc == 0:
         return parse_iptables(ipt.stdout)
     if found_tool and (ipt.rc not in (0, 127) or nft.rc not in (0, 127)):
-        message = (ipt.stderr or nft.stderr).strip().splitlines()
+        message = (ipt.stdout if ipt.rc not in (0, 127) else nft.stdout).strip().splitlines()
         raise GateError(
             f"cannot read the firewall rules: {message[0] if message else 'permission denied?'}",
             hint="the rules are readable by root only: use sudo (hosts: sudo: true)",
@@ -102,7 +121,10 @@ def parse_ufw(text: str) -> FirewallState:
 
 def parse_nft(text: str) -> FirewallState | None:
     """``nft -j list ruleset`` -> state; ``None`` when no chain filters incoming traffic."""
-    items = json.loads(text).get("nftables", [])
+    try:
+        items = json.loads(text[text.find("{"):]).get("nftables", [])
+    except ValueError as exc:
+        raise GateError(f"cannot read `nft -j list ruleset` output: {exc}") from None
     chains: dict[tuple[str, str, str], dict[str, Any]] = {}
     rules: dict[tuple[str, str, str], list[list[dict[str, Any]]]] = {}
     for item in items:

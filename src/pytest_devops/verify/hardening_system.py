@@ -8,22 +8,28 @@ import re
 from pytest_devops.errors import GateError
 from pytest_devops.verify.hardening import HardeningConfig, Problem, Runner, q
 
-_COMMS = 'for p in /proc/[0-9]*/comm; do read -r c < "$p" 2>/dev/null && echo "$c"; done; true'
+_COMMS = 'for p in /proc/[0-9]*/comm; do read -r c < "$p" 2>/dev/null && echo "$c"; done'
 
 
-def running(runner: Runner, service: str, comms: set[str]) -> bool:
-    """Whether ``service`` runs: an active systemd unit, or a process of that name."""
-    names = {service, f"{service}-server"}  # fail2ban's daemon is fail2ban-server
-    if {n[:15] for n in names} & comms:  # /proc/PID/comm is cut at 15 characters
-        return True
-    unit = runner.run(f"systemctl is-active --quiet {q(service)} 2>/dev/null")
-    return unit.rc == 0
+def running(runner: Runner, services: tuple[str, ...]) -> list[str]:
+    """Those of ``services`` that run: as an active systemd unit or a process of that name."""
+    units = " ".join(q(s) for s in services)
+    script = (
+        f"{_COMMS}\nfor s in {units}; do systemctl is-active --quiet \"$s\" 2>/dev/null "
+        '&& echo "unit:$s"; done; true'
+    )
+    seen = set(runner.run(script).stdout.split())
+    out = []
+    for service in services:
+        names = {service, f"{service}-server"}  # fail2ban's daemon is fail2ban-server
+        if {n[:15] for n in names} & seen or f"unit:{service}" in seen:  # comm: 15 chars
+            out.append(service)
+    return out
 
 
 def intrusion_prevention(runner: Runner, config: HardeningConfig) -> list[Problem]:
     assert config.ips_services is not None
-    comms = set(runner.run(_COMMS).stdout.split())
-    if any(running(runner, s, comms) for s in config.ips_services):
+    if running(runner, config.ips_services):
         return []
     return [Problem(
         "no intrusion-prevention service is running (looked for: "
@@ -96,19 +102,21 @@ def _dnf(runner: Runner, text: str) -> list[Problem]:
 def world_writable(runner: Runner, config: HardeningConfig) -> list[Problem]:
     assert config.world_writable_paths is not None
     paths = " ".join(q(p) for p in config.world_writable_paths)
-    found: list[tuple[str, str]] = []
-    for kind, test in (("file", "-type f -perm -0002"),
-                       ("directory", "-type d -perm -0002 ! -perm -1000")):
-        result = runner.run(f"find {paths} -xdev {test} -print")
-        errors = [
-            line for line in result.stderr.splitlines() if "No such file or directory" not in line
-        ]
-        if result.rc != 0 and errors:
-            raise GateError(
-                f"cannot search {', '.join(config.world_writable_paths)}: {errors[0]}",
-                hint="run with sudo (hosts: sudo: true) or narrow hardening.world_writable.paths",
-            )
-        found += [(kind, line) for line in result.stdout.splitlines() if line]
+    result = runner.run(
+        f"find {paths} -xdev \\( -type f -perm -0002 -exec printf 'file %s\\n' {{}} + \\) "
+        f"-o \\( -type d -perm -0002 ! -perm -1000 -exec printf 'directory %s\\n' {{}} + \\)"
+    )
+    errors = [e for e in result.stderr.splitlines() if "No such file or directory" not in e]
+    if result.rc != 0 and errors:
+        raise GateError(
+            f"cannot search {', '.join(config.world_writable_paths)}: {errors[0]}",
+            hint="run with sudo (hosts: sudo: true) or narrow hardening.world_writable.paths",
+        )
+    found = [
+        (kind, path)
+        for kind, _, path in (line.partition(" ") for line in result.stdout.splitlines())
+        if path
+    ]
     return [
         Problem(f"world-writable {kind} {path}", {"path": path})
         for kind, path in sorted(found, key=lambda f: f[1])
