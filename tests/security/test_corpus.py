@@ -47,18 +47,10 @@ def _keys(name: str) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def hcl_and_cfn(corpus: Path, checkov_exe: str, scan_cache: Path) -> ScanReport:
-    """One Checkov run over every tf/ and cfn/ case directory."""
-    policy = SecurityPolicy(paths=_keys("tf") + _keys("cfn"), checkov=checkov_exe,
-                            frameworks=("terraform", "cloudformation"))
-    return scan(policy, corpus, cache_dir=scan_cache)
-
-
-@pytest.fixture(scope="session")
-def plans(corpus: Path, checkov_exe: str, scan_cache: Path) -> ScanReport:
-    """One Checkov run over every plan case (including the UTF-16 one)."""
-    policy = SecurityPolicy(paths=_keys("plan"), checkov=checkov_exe,
-                            frameworks=("terraform_plan",))
+def corpus_report(corpus: Path, checkov_exe: str, scan_cache: Path) -> ScanReport:
+    """One Checkov run over every tf/ and cfn/ case directory and every plan case."""
+    policy = SecurityPolicy(paths=_keys("tf") + _keys("cfn") + _keys("plan"), checkov=checkov_exe,
+                            frameworks=("terraform", "cloudformation", "terraform_plan"))
     return scan(policy, corpus, cache_dir=scan_cache)
 
 
@@ -68,15 +60,15 @@ def _of(results: tuple[ScanResult, ...], checks: Any) -> list[ScanResult]:
 
 
 @pytest.mark.parametrize(("key", "case"), expectations("tf"))
-def test_terraform_directory(hcl_and_cfn: ScanReport, key: str, case: dict[str, Any]) -> None:
-    part = hcl_and_cfn.under(key)
+def test_terraform_directory(corpus_report: ScanReport, key: str, case: dict[str, Any]) -> None:
+    part = corpus_report.under(key)
     assert part.resources(case["check_id"], "failed") == set(case["failing_resources"])
     assert part.resources(case["check_id"], "passed") == set(case["passing_resources"])
 
 
 @pytest.mark.parametrize(("key", "case"), expectations("cfn"))
-def test_cloudformation_directory(hcl_and_cfn: ScanReport, key: str, case: dict[str, Any]) -> None:
-    part = hcl_and_cfn.under(key)
+def test_cloudformation_directory(corpus_report: ScanReport, key: str, case: dict[str, Any]) -> None:
+    part = corpus_report.under(key)
     check = case["check_id"]
     failed = [r for r in part.failed if r.check_id == check]
     passed = [r for r in part.passed if r.check_id == check]
@@ -88,8 +80,8 @@ def test_cloudformation_directory(hcl_and_cfn: ScanReport, key: str, case: dict[
 
 
 @pytest.mark.parametrize(("key", "case"), expectations("plan"))
-def test_plan(plans: ScanReport, key: str, case: dict[str, Any]) -> None:
-    part = plans.under(key)
+def test_plan(corpus_report: ScanReport, key: str, case: dict[str, Any]) -> None:
+    part = corpus_report.under(key)
     failed, passed = _of(part.failed, case["checks"]), _of(part.passed, case["checks"])
     summary = case.get("summary", {})
     for name, results in (("failed", failed), ("passed", passed)):
@@ -107,8 +99,8 @@ def test_plan(plans: ScanReport, key: str, case: dict[str, Any]) -> None:
         assert {r.check_id for r in failed} == set(case["failed_check_ids"])
 
 
-def test_findings_carry_file_lines_and_guideline(hcl_and_cfn: ScanReport) -> None:
-    failed = hcl_and_cfn.under("tf/checkov__EBSEncryption").by_check()["CKV_AWS_3"]
+def test_findings_carry_file_lines_and_guideline(corpus_report: ScanReport) -> None:
+    failed = corpus_report.under("tf/checkov__EBSEncryption").by_check()["CKV_AWS_3"]
     assert [(r.resource, r.file, r.lines) for r in failed] == [
         ("aws_ebs_volume.default", "tf/checkov__EBSEncryption/aws_ebs_volume.tf", (12, 15)),
         ("aws_ebs_volume.disabled", "tf/checkov__EBSEncryption/aws_ebs_volume.tf", (17, 22)),
@@ -123,8 +115,8 @@ def test_findings_carry_file_lines_and_guideline(hcl_and_cfn: ScanReport) -> Non
     assert 'resource "aws_ebs_volume" "default"' in failed[0].code
 
 
-def test_secrets_in_code_snippets_are_masked(hcl_and_cfn: ScanReport) -> None:
-    part = hcl_and_cfn.under("cfn/checkov__LambdaEnvironmentCredentials")
+def test_secrets_in_code_snippets_are_masked(corpus_report: ScanReport) -> None:
+    part = corpus_report.under("cfn/checkov__LambdaEnvironmentCredentials")
     secret = [r for r in part.failed if r.check_id == "CKV_AWS_45"]
     assert secret
     for result in secret:

@@ -34,16 +34,22 @@ def _policy(exe: str, *paths: str, **kw: object) -> SecurityPolicy:
     return SecurityPolicy(paths=paths, checkov=exe, **kw)  # type: ignore[arg-type]
 
 
-def test_truncated_terraform_is_an_error_naming_the_file(broken: Path, checkov_exe: str) -> None:
-    with pytest.raises(GateError, match=r"could not parse 1 file\(s\):\n  - truncated/volumes\.tf"):
-        scan(_policy(checkov_exe, "truncated", frameworks=("terraform",)), broken)
-
-
-def test_yaml_syntax_error_is_an_error_naming_the_file(broken: Path, checkov_exe: str) -> None:
+@pytest.fixture(scope="module")
+def parse_error(broken: Path, checkov_exe: str) -> str:
+    """One scan of the truncated .tf and the broken template together."""
+    policy = _policy(checkov_exe, "truncated", "yaml", frameworks=("terraform", "cloudformation"))
     with pytest.raises(GateError) as info:
-        scan(_policy(checkov_exe, "yaml", frameworks=("cloudformation",)), broken)
-    message = str(info.value)
-    assert "could not parse 1 file(s):\n  - yaml/template.yaml: YAML error parsing" in message
+        scan(policy, broken)
+    return str(info.value)
+
+
+def test_truncated_terraform_is_an_error_naming_the_file(parse_error: str) -> None:
+    assert parse_error.startswith("checkov could not parse 2 file(s):\n")
+    assert "\n  - truncated/volumes.tf\n" in parse_error
+
+
+def test_yaml_syntax_error_is_an_error_naming_the_file(parse_error: str) -> None:
+    assert "\n  - yaml/template.yaml: YAML error parsing " in parse_error
 
 
 def test_empty_directory_is_an_error_naming_it(broken: Path, checkov_exe: str) -> None:
