@@ -9,9 +9,12 @@ that says what the file is and what to run instead: a state, the streaming log o
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from pytest_devops.errors import GateError
 from pytest_devops.plan.address import build_address, split_address
 from pytest_devops.plan.model import ACTIONS, OutputChange, Plan, ResourceChange, action_of
 
-__all__ = ["SUPPORTED_MAJOR", "decode", "extract_json", "load_plan", "parse_plan"]
+__all__ = ["SUPPORTED_MAJOR", "decode", "extract_json", "load_plan", "parse_plan", "paused_gc"]
 
 #: Major versions of the JSON plan format this release reads.
 SUPPORTED_MAJOR = ("0", "1")
@@ -51,8 +54,30 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
                         hint="point terraform.plan_file at the JSON file") from None
     except OSError as exc:
         raise GateError(f"cannot read plan file {p}: {exc.strerror or exc}") from None
-    doc = extract_json(decode(data, str(p)), str(p))
-    return parse_plan(doc, str(p))
+    with paused_gc():
+        text = decode(data, str(p))
+        del data
+        doc = extract_json(text, str(p))
+        del text
+        return parse_plan(doc, str(p))
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a plan's objects are built.
+
+    A plan is a tree of fresh containers without cycles, so there is nothing to collect;
+    collecting anyway re-walks every object already made each time a generation fills,
+    which on a 50,000-resource plan costs more than parsing it. Reference counting still
+    frees everything; the collector resumes (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def decode(data: bytes, source: str) -> str:

@@ -378,7 +378,9 @@ class Plan:
         """``sha256:...`` over the normalised changes (see :mod:`pytest_devops.plan.digest`)."""
         if "digest" not in self._cache:
             from pytest_devops.plan.digest import plan_digest
+            from pytest_devops.plan.load import paused_gc
 
-            self._cache["digest"] = plan_digest(self.resource_changes)
+            with paused_gc():
+                self._cache["digest"] = plan_digest(self.resource_changes)
         result: str = self._cache["digest"]
         return result
