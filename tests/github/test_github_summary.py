@@ -175,3 +175,26 @@ def test_summary_to_stdout_is_inert_under_actions(
     assert token is not None
     assert out[-1] == f"::{token[1]}::"
     assert actions_env["summary"].read_text() == ""
+
+
+def test_many_failing_gates_are_tabled_in_chunks() -> None:
+    gates = [
+        {
+            "nodeid": f"t.py::test_{i:02}",
+            "kind": "plan",
+            "outcome": "fail",
+            "duration": 0.0,
+            "message": "@" * 500,
+            "findings": [],
+        }
+        for i in range(60)
+    ]
+    report = parse_report(small(gates=gates, totals=None))
+    full = render_markdown(report)
+    assert full.count("| ❌ FAIL | `t.py::test_") == 60
+    assert full.count("| | Gate | Kind | Message |") == 3
+    capped = render_markdown(report, limit=12_000)
+    assert len(capped.encode()) <= 12_000
+    rows = [line for line in capped.splitlines() if line.startswith("| ❌ FAIL")]
+    assert [r.split("`")[1] for r in rows] == [f"t.py::test_{i:02}" for i in range(25)]
+    assert "> 2 parts of this report were left out" in capped

@@ -52,11 +52,13 @@ def html_text(text: object, limit: int = 300) -> str:
 
 
 def md_cell(text: object, limit: int = 300) -> str:
-    """A table cell: :func:`md_text` of the first ``limit`` characters, ``|`` escaped."""
+    """A table cell: :func:`md_text`, at most ``limit`` characters once escaped."""
     value = clean(text).strip()
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    return md_text(value) or " "
+    out = md_text(value)
+    while len(out) > limit and value:
+        value = value[: max(0, len(value) * limit // len(out) - 1)]
+        out = md_text(value + "…")
+    return out or " "
 
 
 def code_span(text: object, limit: int = 200) -> str:

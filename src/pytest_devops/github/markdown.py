@@ -93,7 +93,7 @@ def assemble(blocks: Sequence[Block], limit: int, note_room: int = 400) -> str:
     text = "\n\n".join(out) + "\n"
     data = text.encode("utf-8")
     if len(data) > limit:  # only when the essentials alone are too big
-        text = data[: max(0, limit - 4)].decode("utf-8", "ignore") + "\n…\n"
+        text = data[: max(0, limit - 6)].decode("utf-8", "ignore") + "\n…\n"
     return text
 
 
@@ -150,26 +150,26 @@ def kind_table(gates: Iterable[Gate]) -> str:
     return "\n".join(lines)
 
 
-def gate_blocks(report: GateReport) -> list[Block]:
+def gate_blocks(report: GateReport, chunk: int = 25) -> list[Block]:
+    """The gates that did not pass: the first ``chunk`` always shown, the rest in further
+    tables while there is room; then one folded part per gate with findings or a long
+    message."""
     failing = report.not_passed()
     if not failing:
         return []
-    lines = [
-        "#### Gates that did not pass",
-        "",
-        "| | Gate | Kind | Message |",
-        "| --- | --- | --- | --- |",
-    ]
-    for g in failing[:ROWS]:
+    head = ["| | Gate | Kind | Message |", "| --- | --- | --- | --- |"]
+    rows = []
+    for g in failing:
         icon = ICONS["soft"] if g.soft_fail else ICONS[g.outcome]
         first = clean(g.message).strip().split("\n", 1)[0]
-        lines.append(
+        rows.append(
             f"| {icon} {g.label} | {code_span(g.nodeid)} | {md_cell(g.kind or '-')} | "
-            f"{md_cell(first)} |"
+            f"{md_cell(first, 200)} |"
         )
-    if len(failing) > ROWS:
-        lines.append(f"\n… and {len(failing) - ROWS} more.")
-    blocks = [Block("\n".join(lines), essential=True)]
+    blocks = [Block("\n".join(["#### Gates that did not pass", "", *head, *rows[:chunk]]), True)]
+    blocks += [
+        Block("\n".join([*head, *rows[i : i + chunk]])) for i in range(chunk, len(rows), chunk)
+    ]
     blocks += [
         Block(make=partial(gate_details, g))
         for g in failing
