@@ -57,14 +57,17 @@ def test_scan_exits_1_on_findings(repo: Path, capsys: pytest.CaptureFixture[str]
     assert doc["skipped"] == []
 
 
-def test_scan_table_and_sarif(repo: Path, capsys: pytest.CaptureFixture[str],
-                              monkeypatch: pytest.MonkeyPatch, sarif_schema: dict[str, Any]) -> None:
+def test_scan_table_and_sarif(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    sarif_schema: dict[str, Any],
+) -> None:
     from jsonschema import Draft7Validator
 
     monkeypatch.chdir(repo)
     assert main(["scan", "--env", "ci"]) == 1
     table = capsys.readouterr().out.splitlines()
-    assert table[0].startswith("checkov 3.") and table[0].endswith(" (cached)")
+    assert table[0].startswith("checkov 3.")
+    assert table[0].endswith(" (cached)")
     assert table[1].split() == ["FAILED", "CKV_AWS_3", "aws_ebs_volume.plain", "infra/main.tf:7-10"]
     assert main(["scan", "--env", "ci", "--format", "sarif"]) == 1
     doc = json.loads(capsys.readouterr().out)

@@ -67,7 +67,9 @@ def test_terraform_directory(corpus_report: ScanReport, key: str, case: dict[str
 
 
 @pytest.mark.parametrize(("key", "case"), expectations("cfn"))
-def test_cloudformation_directory(corpus_report: ScanReport, key: str, case: dict[str, Any]) -> None:
+def test_cloudformation_directory(
+    corpus_report: ScanReport, key: str, case: dict[str, Any]
+) -> None:
     part = corpus_report.under(key)
     check = case["check_id"]
     failed = [r for r in part.failed if r.check_id == check]

@@ -23,7 +23,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
     (root / "truncated" / "volumes.tf").write_text(whole[: whole.index("# fail") + 20])
     (root / "yaml").mkdir()
     template = (corpus / "cfn/checkov__EBSEncryption/EBSEncryption-FAILED.yaml").read_text()
-    (root / "yaml" / "template.yaml").write_text(template.replace("Properties:", "Properties: [", 1))
+    broken_yaml = template.replace("Properties:", "Properties: [", 1)
+    (root / "yaml" / "template.yaml").write_text(broken_yaml)
     (root / "empty").mkdir()
     (root / "skipped").mkdir()
     (root / "skipped" / "main.tf").write_text(EBS)
@@ -71,7 +72,8 @@ def test_zero_resources_where_the_input_declares_some(broken: Path, checkov_exe:
 
 def test_checkov_that_exits_without_json_is_an_error(broken: Path, checkov_exe: str) -> None:
     policy = _policy(checkov_exe, "skipped", extra_args=("--no-such-option",))
-    with pytest.raises(GateError, match=r"(?s)checkov exited with status 2:\n.*unrecognized arguments: --no-such-option"):
+    expected = r"(?s)checkov exited with status 2:\n.*unrecognized arguments: --no-such-option"
+    with pytest.raises(GateError, match=expected):
         scan(policy, broken)
 
 

@@ -158,7 +158,9 @@ def test_unchanged_rerun_reads_the_cache(pytester: pytest.Pytester, shared: Path
     assert calls(shared) == before
 
 
-def test_environment_soft_fail_downgrades_the_failure(pytester: pytest.Pytester, shared: Path) -> None:
+def test_environment_soft_fail_downgrades_the_failure(
+    pytester: pytest.Pytester, shared: Path
+) -> None:
     result = run(pytester, shared, "soft")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["*SOFT-FAIL *devops.yaml::checkov: checkov: 2 check(s) failed*"])
@@ -168,8 +170,8 @@ def test_environment_soft_fail_downgrades_the_failure(pytester: pytest.Pytester,
 def test_soft_failed_checks_are_warnings(pytester: pytest.Pytester, shared: Path) -> None:
     result = run(pytester, shared, "checks_soft")
     result.assert_outcomes(passed=2, warnings=1)
-    result.stdout.fnmatch_lines(["*SecuritySoftFailWarning: 1 failed check(s) not failing the gate: "
-                                 "CKV_AWS_16 aws_db_instance.db (infra/main.tf:12-17)*"])
+    result.stdout.fnmatch_lines(["*SecuritySoftFailWarning: 1 failed check(s) not failing "
+                                 "the gate: CKV_AWS_16 aws_db_instance.db (infra/main.tf:12-17)*"])
 
 
 def test_expired_skip_fails_and_no_longer_applies(pytester: pytest.Pytester, shared: Path) -> None:
@@ -187,7 +189,8 @@ def test_missing_checkov_is_an_error_not_a_pass(pytester: pytest.Pytester, share
     result = run(pytester, shared, "nocheckov")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*checkov (*no-checkov, from security.checkov) was not found*",
-                                 "*hint: install Checkov apart from the project: `pipx install checkov`*"])
+                                 "*hint: install Checkov apart from the project: "
+                                 "`pipx install checkov`*"])
     assert gate_report(pytester)["checkov"]["outcome"] == "error"
 
 

@@ -29,7 +29,8 @@ def test_full_section() -> None:
         "paths": ["infra", "plan.json"],
         "frameworks": ["terraform", "terraform_plan"],
         "checks": ["CKV_AWS_3"],
-        "skip_checks": [{"id": "CKV_AWS_20", "reason": "public website", "expires": dt.date(2030, 1, 31)},
+        "skip_checks": [{"id": "CKV_AWS_20", "reason": "public website",
+                         "expires": dt.date(2030, 1, 31)},
                         {"id": "CKV_AWS_21", "reason": "logs bucket", "expires": "2020-01-01"}],
         "soft_fail": ["CKV_AWS_18"],
         "baseline": ".security-baseline.json",
@@ -45,7 +46,8 @@ def test_full_section() -> None:
     today = dt.date(2026, 6, 1)
     assert set(policy.active_skips(today)) == {"CKV_AWS_20"}
     assert [s.id for s in policy.expired_skips(today)] == ["CKV_AWS_21"]
-    assert policy.is_soft("CKV_AWS_18") and not policy.is_soft("CKV_AWS_3")
+    assert policy.is_soft("CKV_AWS_18")
+    assert not policy.is_soft("CKV_AWS_3")
     assert policy.timeout == 60.0
     assert policy.extra_args == ("--var-file", "prod.tfvars")
 
@@ -75,7 +77,8 @@ def test_skip_expiry_must_be_a_date() -> None:
 
 def test_a_check_skipped_twice_is_refused() -> None:
     skip = {"id": "CKV_AWS_20", "reason": "r"}
-    with pytest.raises(ConfigError, match=r"skip_checks\[1\]\.id: check CKV_AWS_20 is skipped twice"):
+    expected = r"skip_checks\[1\]\.id: check CKV_AWS_20 is skipped twice"
+    with pytest.raises(ConfigError, match=expected):
         parse_policy({"skip_checks": [skip, skip]})
 
 

@@ -112,7 +112,7 @@ def test_failure_lists_each_check_and_each_resource(raw: RawScan) -> None:
         "  - CKV_AWS_3 aws_ebs_volume.a (infra/main.tf:1): name of CKV_AWS_3",
         "  - CKV_AWS_3 aws_ebs_volume.b (other/main.tf:5): name of CKV_AWS_3",
     ]
-    assert [f.to_dict() for f in info.value.findings][0] == {
+    assert info.value.findings[0].to_dict() == {
         "rule": "CKV_AWS_20", "message": "name of CKV_AWS_20", "address": "aws_s3_bucket.site",
         "file": "infra/s3.tf", "line": 10, "end_line": 20,
         "guideline": "https://www.checkov.io/5.Policy%20Index/terraform.html",
@@ -132,7 +132,8 @@ def test_severity_threshold_with_severities() -> None:
         check("CUSTOM_2", "aws_s3_bucket.b", "s3.tf", [3, 4], severity="CRITICAL")]))
     result = judge(parse(out, ROOT), SecurityPolicy(severity_threshold="HIGH"), set(), TODAY)
     assert [r.check_id for r in result.failed] == ["CUSTOM_2"]
-    assert [(r.check_id, r.note) for r in result.soft_failed] == [("CUSTOM_1", "below severity HIGH")]
+    assert [(r.check_id, r.note) for r in result.soft_failed] == [
+        ("CUSTOM_1", "below severity HIGH")]
 
 
 def test_zero_resources_where_declared_is_an_error(raw: RawScan) -> None:
@@ -182,8 +183,10 @@ def test_sarif_is_valid_and_locates_each_result(raw: RawScan, sarif_schema: dict
     Draft7Validator(sarif_schema).validate(doc)
     run = doc["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["CKV_AWS_3", "CKV_AWS_20"]
-    located = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]]
+    places = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"])
+              for r in run["results"]]
+    located = [(rule, level, where["artifactLocation"]["uri"], where["region"]["startLine"])
+               for rule, level, where in places]
     assert located == [("CKV_AWS_3", "error", "infra/main.tf", 1),
                        ("CKV_AWS_3", "error", "other/main.tf", 5),
                        ("CKV_AWS_20", "note", "infra/s3.tf", 10)]
