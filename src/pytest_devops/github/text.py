@@ -31,12 +31,13 @@ def render_text(report: GateReport, rows: int = 200) -> list[str]:
     failing = report.not_passed()
     for g in failing[:rows]:
         first = clean(g.message).strip().split("\n", 1)[0]
-        lines.append(f"{g.label:<9} {g.nodeid}: {first}".rstrip(": "))
+        lines.append(f"{g.label:<9} {g.nodeid}" + (f": {first}" if first else ""))
         for f in g.findings[:rows]:
             where = " ".join(
                 p for p in (f.address or "", f"({location(f)})" if f.file else "") if p
             )
-            lines.append(f"  - {f.rule} {where}: {f.message}".replace("  :", ":"))
+            head = f"  - {f.rule} {where}".rstrip()
+            lines.append(f"{head}: {f.message}" if f.message else head)
     if len(failing) > rows:
         lines.append(f"... and {len(failing) - rows} more gates that did not pass")
     lines.append(f"outcome: {report.outcome}")
