@@ -62,7 +62,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         self.server.hits[self.path] += 1
-        route = parts[0] if parts else ""
+        route = parts[0] if parts else "root"
         handler = getattr(self, f"route_{route.replace('-', '_')}", None)
         if handler is None:
             self._send(404, b"no such route")
@@ -71,6 +71,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def route_ok(self, args: list[str]) -> None:
         self._ok()
+
+    route_root = route_health = route_ok
+
+    def route_moved_home(self, args: list[str]) -> None:
+        self._send(301, b"", Location=self.server.url("/"))
 
     def route_text(self, args: list[str]) -> None:
         self._send(200, b"hello from the wrong service")

@@ -25,7 +25,7 @@ def test_a_string_is_a_probe_with_defaults() -> None:
     probe = parse_probe("web", "https://example.test/")
     assert (probe.method, probe.timeout, probe.deadline, probe.gate) == ("GET", 5.0, 30.0, True)
     assert probe.expect == HttpExpectation()
-    assert probe.retries == RetryPolicy(on=frozenset(DEFAULT_RETRY_ON))
+    assert probe.retries == RetryPolicy(when=frozenset(DEFAULT_RETRY_ON))
     assert probe.expect.status_ok(204)
     assert not probe.expect.status_ok(301)
 
@@ -47,7 +47,7 @@ def test_expectations_are_normalised(tmp_path: Path) -> None:
     [
         ({"url": "localhost:80"}, "urls.x.url", "expected an http:// or https:// URL"),
         ({"url": "http://h:99999/"}, "urls.x.url", "invalid URL"),
-        ({"url": "http://h/", "retries": {"on": ["flaky"]}}, "urls.x.retries.on[0]", "flaky"),
+        ({"url": "http://h/", "retries": {"when": ["flaky"]}}, "urls.x.retries.when[0]", "flaky"),
         ({"url": "http://h/", "timeout": 0}, "urls.x.timeout", "less than or equal"),
         ({"url": "http://h/", "expect": {"json": {"a[x]": 1}}}, "urls.x.expect.json",
          "invalid JSON path"),

@@ -255,7 +255,7 @@ def test_500_is_not_retried_unless_configured(servers: Servers) -> None:
     once = probe(servers.http.url(path), retries=FAST_RETRY)
     assert [a.observation.status for a in once.attempts] == [500]
     again = probe(servers.http.url(path.replace("/1/", "/0/").replace("k", "j")),
-                  retries={**FAST_RETRY, "on": [500]})
+                  retries={**FAST_RETRY, "when": [500]})
     assert again.ok
 
 
@@ -269,7 +269,8 @@ def test_retries_are_limited_and_the_last_observation_kept(servers: Servers) -> 
 
 
 def test_retry_only_on_listed_conditions(servers: Servers) -> None:
-    result = probe(servers.http.url(f"/flap/{key()}/1"), retries={**FAST_RETRY, "on": ["timeout"]})
+    result = probe(servers.http.url(f"/flap/{key()}/1"),
+                   retries={**FAST_RETRY, "when": ["timeout"]})
     assert [a.observation.status for a in result.attempts] == [503]
 
 
@@ -287,14 +288,14 @@ def test_connection_reset_is_retried(servers: Servers) -> None:
 
 
 def test_reset_not_retried_when_not_listed(servers: Servers) -> None:
-    result = probe(servers.http.url("/reset"), retries={**FAST_RETRY, "on": [503]})
+    result = probe(servers.http.url("/reset"), retries={**FAST_RETRY, "when": [503]})
     assert [a.observation.error for a in result.attempts] == ["reset"]
 
 
 def test_unexpected_body_retried_when_asked(servers: Servers) -> None:
     k = key()
     result = probe(servers.http.url(f"/flap/{k}/1/200"),
-                   retries={**FAST_RETRY, "on": ["unexpected"]},
+                   retries={**FAST_RETRY, "when": ["unexpected"]},
                    expect={"json": {"status": "ok"}})
     assert result.ok
     assert [a.retry_on for a in result.attempts] == ["unexpected", None]

@@ -118,11 +118,11 @@ def _retry_condition(
 ) -> str | None:
     if not mismatches:
         return None
-    if obs.error in policy.on:
+    if obs.error in policy.when:
         return obs.error
-    if obs.error is None and obs.status in policy.on:
+    if obs.error is None and obs.status in policy.when:
         return str(obs.status)
-    if "unexpected" in policy.on and obs.error is None:
+    if "unexpected" in policy.when and obs.error is None:
         return "unexpected"
     return None
 

@@ -26,7 +26,7 @@ SENSITIVE_HEADER_PARTS = ("authorization", "cookie", "token", "secret", "key", "
 class RetryPolicy:
     """Which conditions are retried, how often and how long to wait between attempts."""
 
-    on: frozenset[str | int] = frozenset(DEFAULT_RETRY_ON)
+    when: frozenset[str | int] = frozenset(DEFAULT_RETRY_ON)
     max: int = 3
     backoff: float = 0.5
     factor: float = 2.0
@@ -154,7 +154,7 @@ def parse_probe(
         timeout=float(raw.get("timeout", 5)),
         deadline=float(raw.get("deadline", 30)),
         retries=RetryPolicy(
-            on=frozenset(retries.get("on", DEFAULT_RETRY_ON)),
+            when=frozenset(retries.get("when", DEFAULT_RETRY_ON)),
             max=retries.get("max", 3),
             backoff=float(retries.get("backoff", 0.5)),
             factor=float(retries.get("factor", 2)),
