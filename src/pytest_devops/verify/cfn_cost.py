@@ -59,7 +59,10 @@ def _db(p: Props) -> dict[str, Any]:
     keys = {"DBInstanceClass": "instance_class", "Engine": "engine", "MultiAZ": "multi_az",
             "AllocatedStorage": "allocated_storage", "StorageType": "storage_type",
             "Iops": "iops", "LicenseModel": "license_model"}
-    return {tf: p[cfn] for cfn, tf in keys.items() if cfn in p}
+    out = {tf: p[cfn] for cfn, tf in keys.items() if cfn in p}
+    if "iops" in out and "storage_type" not in out:
+        out["storage_type"] = "io1"  # CloudFormation's default when Iops is given
+    return out
 
 
 def _lambda(p: Props) -> dict[str, Any]:
