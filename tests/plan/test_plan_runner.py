@@ -3,7 +3,6 @@ with a stand-in executable; the real CLI where it is installed."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -318,7 +317,13 @@ def test_real_terraform_plan_show_apply_output(tmp_path: Path) -> None:
     outputs = tf.output()
     assert outputs["secret"]["sensitive"] is True
     assert tf.plan(tmp_path / "again", variables={"secret": secret}) is False
-    assert json.dumps(plan.counts())
+    tf.workspace("staging")  # created: a fresh, empty state
+    assert tf.plan(tmp_path / "staging", variables={"secret": secret}) is True
+    tf.workspace("default")
+    tf.destroy(variables={"secret": secret})
+    assert tf.plan(tmp_path / "after-destroy", variables={"secret": secret}) is True
+    assert (tmp_path / ".tfdata" / "environment").read_text().strip() == "default"
+    assert (tmp_path / "terraform.tfstate.d" / "staging").is_dir()
 
 
 @pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
