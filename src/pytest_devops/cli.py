@@ -12,6 +12,7 @@ from importlib import import_module
 #: ``run(args) -> int`` (0 pass, 1 gate failure, 2 error).
 COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("pytest_devops.cli_schema", "print the JSON Schema of devops.yaml"),
+    "init": ("pytest_devops.init", "scaffold devops.yaml, starter gate tests and a workflow"),
     "plan": ("pytest_devops.plan.cli", "summarise a terraform show -json plan (redacted)"),
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
