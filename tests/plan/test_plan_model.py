@@ -9,7 +9,7 @@ from planbuilder import change, plan_doc, secret_plan
 
 from pytest_devops import UNKNOWN, Plan, ResourceChange, Sensitive
 from pytest_devops.plan import load_plan, parse_plan
-from pytest_devops.plan.address import build_address, glob_match, split_address
+from pytest_devops.plan.address import build_address, glob_match, module_path, split_address
 from pytest_devops.plan.values import parse_path
 
 
@@ -31,6 +31,11 @@ def corpus_plan(corpus: Path, name: str) -> Plan:
 def test_addresses_split_and_build_back(address: str, parts: tuple[object, ...]) -> None:
     assert tuple(split_address(address)) == parts
     assert build_address(*split_address(address)) == address
+
+
+def test_module_path() -> None:
+    assert module_path('module.a["x.y"].module.b') == ('module.a["x.y"]', "module.b")
+    assert module_path("") == ()
 
 
 def test_globs_treat_brackets_literally() -> None:

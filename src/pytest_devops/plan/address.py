@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-__all__ = ["AddressParts", "build_address", "glob_match", "split_address"]
+__all__ = ["AddressParts", "build_address", "glob_match", "module_path", "split_address"]
 
 
 class AddressParts(NamedTuple):
@@ -77,6 +77,14 @@ def split_address(address: str) -> AddressParts:
     rtype = rest[0] if rest else ""
     name, index = _name_index(".".join(rest[1:])) if len(rest) > 1 else ("", None)
     return AddressParts(".".join(modules), mode, rtype, name, index)
+
+
+def module_path(module_address: str) -> tuple[str, ...]:
+    """``("module.a", 'module.b["x"]')`` for ``module.a.module.b["x"]``."""
+    if not module_address:
+        return ()
+    segs = _segments(module_address)
+    return tuple(f"module.{segs[i + 1]}" for i in range(0, len(segs) - 1, 2))
 
 
 def format_index(index: Any) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_devops.plan.address import glob_match
+from pytest_devops.plan.address import glob_match, module_path
 from pytest_devops.plan.values import PathPart, lookup, parse_path, wrap
 
 __all__ = [
@@ -108,12 +108,7 @@ class ResourceChange(_Values):
     @property
     def module_path(self) -> tuple[str, ...]:
         """``("module.a", 'module.b["x"]')`` for ``module.a.module.b["x"].type.name``."""
-        if not self.module_address:
-            return ()
-        from pytest_devops.plan.address import _segments
-
-        segs = _segments(self.module_address)
-        return tuple(f"module.{segs[i + 1]}" for i in range(0, len(segs) - 1, 2))
+        return module_path(self.module_address)
 
     @property
     def destroys(self) -> bool:
@@ -240,7 +235,7 @@ class Plan:
     applyable: bool | None = None
     complete: bool | None = None
     timestamp: str | None = None
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return (
