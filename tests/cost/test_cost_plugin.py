@@ -119,3 +119,12 @@ def test_an_estimate_that_cannot_be_made_is_an_error(project: pytest.Pytester) -
     message = report["gates"][0]["message"]
     assert "missing.yml" in message
     assert "cannot read usage file" in message
+
+
+def test_under_xdist_the_report_still_has_the_estimate(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("--devops-env", "staging", "-n", "2",
+                                          "--devops-report", "r.json")
+    result.assert_outcomes(passed=1, failed=2)
+    report = json.loads((project.path / "r.json").read_text())
+    assert report["cost"]["monthly_after"] == "1361.31"
+    result.stdout.fnmatch_lines(["devops cost: $0.00 -> $1,361.31 a month (+$1,361.31)"])

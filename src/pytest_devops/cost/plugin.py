@@ -85,15 +85,29 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
 
 
 def _computed(config: pytest.Config) -> CostEstimate | None:
+    """The session's estimate: made by a gate or the fixture, or made now when the plan is
+    already loaded (the pytest-xdist controller, whose workers ran the gates)."""
     from pytest_devops.plugin import state
 
-    found: CostEstimate | None = state(config).resources.get(COST_KEY)
-    return found
+    st = state(config)
+    found: CostEstimate | None = st.resources.get(COST_KEY)
+    if found is not None or st.env is None or not st.env.section("cost"):
+        return found
+    from pytest_devops.plan.plugin import PLAN_KEY
+
+    if st.stage not in (None, "plan") or PLAN_KEY not in st.resources:
+        return None
+    from pytest_devops.errors import DevopsError
+
+    try:
+        return get_estimate(config)
+    except DevopsError:
+        return None  # the cost gates report it as an error
 
 
 @pytest.hookimpl
 def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
-    """Add the estimate (when this session made one) to the gate report."""
+    """Add the estimate to the gate report."""
     est = _computed(config)
     if est is not None:
         report["cost"] = est.to_dict()
