@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import os
 import re
@@ -171,7 +172,7 @@ def _from_noisy(text: str, source: str, first_error: json.JSONDecodeError | None
 
 
 def _refuse_stream(lines: list[str], source: str) -> None:
-    shown = [ln.strip() for ln in lines if ln.strip().startswith("{")][:2]
+    shown = list(itertools.islice((s for ln in lines if (s := ln.strip()).startswith("{")), 2))
     if len(shown) < 2 or not all('"@level"' in ln or '"@message"' in ln for ln in shown):
         return
     raise GateError(
