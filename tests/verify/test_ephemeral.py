@@ -225,3 +225,34 @@ def test_xdist_applies_once_and_the_controller_tears_down(
     result.assert_outcomes(passed=16)
     assert _change_sets(boto, stack) == 1
     assert not _exists(boto, stack)
+
+
+def test_no_echo_parameters_and_external_id_are_masked_from_the_start(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".yaml", template="""
+Parameters:
+  DbPassword: {Type: String, NoEcho: true}
+  Size: {Type: String}
+Resources:
+  Bucket: {Type: AWS::S3::Bucket}
+""")
+    pytester.makefile(".yaml", devops="""
+environments:
+  e:
+    aws: {region: us-east-1, role_arn: "arn:aws:iam::123456789012:role/r",
+          external_id: ext-7781-secret}
+    cloudformation:
+      stack_name: masked
+      template: template.yaml
+      parameters: {DbPassword: s3cr3t-pass-42, Size: t3.micro}
+""")
+    pytester.makepyfile("""
+        def test_leak():
+            assert False, "leak s3cr3t-pass-42 ext-7781-secret t3.micro"
+    """)
+    result = pytester.runpytest("--devops-env=e", "-p", "no:xdist")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*leak *** *** t3.micro*"])
+    assert "s3cr3t-pass-42" not in result.stdout.str()
+    assert "ext-7781-secret" not in result.stdout.str()

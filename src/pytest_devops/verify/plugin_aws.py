@@ -212,6 +212,25 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return "devops aws: " + ", ".join(parts)
 
 
+def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[object]:
+    """Mask the role's external id and NoEcho parameter values from the start."""
+    secrets: list[object] = []
+    external_id = env.section("aws").get("external_id") if env.section("aws") else None
+    if external_id:
+        secrets.append(external_id)
+    cfn = env.section("cloudformation")
+    if cfn and cfn.get("parameters"):
+        from pytest_devops.errors import DevopsError
+        from pytest_devops.verify.cfn_template import load_template, no_echo_parameters
+
+        try:
+            secret = no_echo_parameters(load_template(env.path(cfn["template"]))[1])
+        except DevopsError:
+            return secrets  # the plan reports the template's problem
+        secrets += [v for k, v in cfn["parameters"].items() if k in secret]
+    return secrets
+
+
 def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list[BuiltinGate]:
     checks = env.section("aws").get("checks") if env.section("aws") else None
     if not checks:
