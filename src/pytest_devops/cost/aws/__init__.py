@@ -80,7 +80,8 @@ FREE: frozenset[str] = frozenset({
     "aws_api_gateway_account", "aws_api_gateway_deployment", "aws_api_gateway_resource",
     "aws_api_gateway_method", "aws_api_gateway_method_response", "aws_api_gateway_integration",
     "aws_api_gateway_integration_response", "aws_api_gateway_method_settings",
-    "aws_api_gateway_base_path_mapping",
+    "aws_api_gateway_base_path_mapping", "aws_elasticsearch_domain_policy",
+    "aws_opensearch_domain_policy",
 })
 
 #: Types that are free in their common form; otherwise the reason they are not priced.
