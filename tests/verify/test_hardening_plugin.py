@@ -76,7 +76,7 @@ def test_unreachable_host_is_an_error_not_a_failure(pytester: pytest.Pytester,
 environments:
   staging:
     hosts:
-      - url: paramiko://{sshd.user}@127.0.0.1:{port}
+      - url: paramiko://{sshd.user}:pw-0f9e8d7c@127.0.0.1:{port}
         ssh_identity_file: {sshd.key}
         name: gone
         connect_timeout: 2
@@ -95,6 +95,8 @@ environments:
     assert "gone: cannot run commands on paramiko://" in found[
         "hardening[sshd-password-auth:gone]"]["message"]
     assert result.ret == 1
+    assert "pw-0f9e8d7c" not in (pytester.path / "r.json").read_text()
+    assert "pw-0f9e8d7c" not in result.stdout.str()
 
 
 @pytest.mark.parametrize(

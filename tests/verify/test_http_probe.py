@@ -343,6 +343,13 @@ def test_never_responding_socket(servers: Servers) -> None:
     assert "no complete response within" in messages(result)[0]
 
 
+def test_tls_handshake_with_a_silent_server(servers: Servers) -> None:
+    url = servers.blackhole_url.replace("http://", "https://")
+    result = probe(url, timeout=5, deadline=0.5)
+    assert result.elapsed_s <= 0.5 + MARGIN
+    assert [a.observation.error for a in result.attempts] == ["timeout"]
+
+
 def test_many_probes_run_concurrently_within_their_deadlines(servers: Servers) -> None:
     probes = [
         parse_probe(f"slow{i}", {"url": servers.http.url("/slow/300"), "deadline": 2})
@@ -365,3 +372,16 @@ def test_body_excerpt_and_messages_are_redacted(servers: Servers) -> None:
     text = str(result.failure())
     assert SECRET_BODY_TOKEN not in text
     assert "body: internal error; token=***" in text
+
+
+def test_headers_given_in_a_test_are_masked(servers: Servers) -> None:
+    from pytest_devops.verify.http_prober import HttpProber
+
+    prober = HttpProber()
+    result = prober.get(servers.http.url("/echo"), headers={"X-Api-Key": "k-abcdef123456"},
+                        expect={"status": 500}, retries={"max": 0})
+    assert result.last is not None
+    assert '"x-api-key": "k-abcdef123456"' in result.last.text()  # it was sent
+    text = str(result.failure())
+    assert "k-abcdef123456" not in text
+    assert '"x-api-key": "***"' in text

@@ -63,7 +63,7 @@ class ProbeResult:
 
     @property
     def last(self) -> Observation | None:
-        """The last observation (of the last attempt or latency sample)."""
+        """The last attempt's observation (a failed latency sample is an attempt too)."""
         return self.attempts[-1].observation if self.attempts else None
 
     def findings(self) -> list[Finding]:

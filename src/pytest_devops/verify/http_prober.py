@@ -10,7 +10,13 @@ from typing import Any
 from pytest_devops.errors import ConfigError
 from pytest_devops.redact import Redactor
 from pytest_devops.verify.http import ProbeResult, run_probe, run_probes
-from pytest_devops.verify.http_model import HttpExpectation, Probe, parse_expect, parse_probe
+from pytest_devops.verify.http_model import (
+    HttpExpectation,
+    Probe,
+    parse_expect,
+    parse_probe,
+    sensitive_values,
+)
 
 
 class HttpProber:
@@ -56,7 +62,7 @@ class HttpProber:
         probe = self[name]
         if expect is not None:
             changes["expect"] = parse_expect(expect, key=f"urls.{name}.expect", root=self.root)
-        return run_probe(replace(probe, **changes) if changes else probe, redactor=self.redactor)
+        return self._run(replace(probe, **changes) if changes else probe)
 
     def check(self, name: str, **kwargs: Any) -> ProbeResult:
         """Run the named probe and raise :class:`GateFailure` unless it passed."""
@@ -77,6 +83,10 @@ class HttpProber:
             probe = parse_probe(name or url, raw, root=self.root).with_expect(expect)
         else:
             probe = parse_probe(name or url, {**raw, "expect": dict(expect or {})}, root=self.root)
+        return self._run(probe)
+
+    def _run(self, probe: Probe) -> ProbeResult:
+        self.redactor.add_all(sensitive_values(probe))  # headers given in a test are secrets too
         return run_probe(probe, redactor=self.redactor)
 
     def get(self, url: str, **kwargs: Any) -> ProbeResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import socket
 import ssl
 import threading
@@ -25,6 +26,7 @@ from pytest_devops.verify.tlsinfo import not_after
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "pytest-devops-probe/1"
 _NO_TLS_SETTINGS = TlsExpectation()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ class Observation:
         return self.body.decode("utf-8", errors="replace")
 
     def excerpt(self, limit: int = 300) -> str:
+        """The start of the body on one line (control characters escaped)."""
         text = self.text()
-        short = text[:limit].encode("unicode_escape").decode("ascii")
+        short = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text[:limit])
         return short + ("…" if len(text) > limit or self.truncated else "")
 
     def cert_days_left(self, now: datetime | None = None) -> float | None:
@@ -160,8 +163,7 @@ def _one(
     try:
         cert_end = None
         if https:
-            sock = _handshake(sock, host, tls, end)
-            watchdog.sock = sock
+            sock = _handshake(sock, host, tls, end, watchdog)
             der = sock.getpeercert(binary_form=True)
             cert_end = not_after(der) if der else None
         conn: http.client.HTTPConnection
@@ -278,20 +280,26 @@ def _context(tls: TlsExpectation) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=tls.ca_file)
 
 
-def _handshake(sock: socket.socket, host: str, tls: TlsExpectation, end: float) -> ssl.SSLSocket:
+def _handshake(
+    sock: socket.socket, host: str, tls: TlsExpectation, end: float, watchdog: _Watchdog
+) -> ssl.SSLSocket:
     try:
         sock.settimeout(_left(end, "the TLS handshake"))
-        return _context(tls).wrap_socket(sock, server_hostname=host)
+        wrapped = _context(tls).wrap_socket(
+            sock, server_hostname=host, do_handshake_on_connect=False
+        )
+        watchdog.sock = wrapped  # the plain socket is detached now: watch the TLS one
+        wrapped.do_handshake()
+        return wrapped
     except ssl.SSLCertVerificationError as exc:
         raise _Failed("tls", f"certificate rejected: {exc.verify_message}") from None
-    except TimeoutError:
-        raise _Failed("timeout", "the TLS handshake timed out") from None
-    except ssl.SSLError as exc:
-        raise _Failed("tls", f"TLS handshake failed: {exc.reason or exc}") from None
-    except ConnectionResetError:
-        raise _Failed("reset", "connection reset during the TLS handshake") from None
-    except OSError as exc:
-        raise _Failed("tls", f"TLS handshake failed: {exc}") from None
+    except OSError as exc:  # ssl.SSLError and TimeoutError are OSErrors too
+        if watchdog.fired or isinstance(exc, TimeoutError):
+            raise _Failed("timeout", "the TLS handshake did not finish in time") from None
+        if isinstance(exc, ConnectionResetError):
+            raise _Failed("reset", "connection reset during the TLS handshake") from None
+        reason = exc.reason if isinstance(exc, ssl.SSLError) and exc.reason else exc
+        raise _Failed("tls", f"TLS handshake failed: {reason}") from None
 
 
 def _read(

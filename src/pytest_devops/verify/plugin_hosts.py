@@ -97,16 +97,28 @@ def _env_hosts_apply(metafunc: pytest.Metafunc) -> str | None:
     return ",".join(t.spec for t in found.targets)
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> Generator[None, Any, Any]:
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> Generator[None, Any, None]:
     hosts = _env_hosts_apply(metafunc)
     if hosts is None:
-        return (yield)
+        yield
+        return
     metafunc.config.option.hosts = hosts
     try:
-        return (yield)
+        yield
     finally:
         metafunc.config.option.hosts = None
+
+
+def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[str]:
+    """Passwords written into host URLs (ssh://user:password@host) are masked."""
+    from urllib.parse import urlsplit
+
+    try:
+        found = _parse(env)
+    except ConfigError:
+        return []  # reported as a usage error by pytest_configure
+    return [p for t in found.targets for p in (urlsplit(t.url).password,) if p]
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
