@@ -222,7 +222,7 @@ def _latency(latencies: list[float], expect: HttpExpectation) -> list[Mismatch]:
 
 
 def run_probes(
-    probes: Iterable[Probe], *, redactor: Redactor | None = None, workers: int = 16
+    probes: Iterable[Probe], *, redactor: Redactor | None = None, workers: int = 32
 ) -> Mapping[str, ProbeResult]:
     """Run many probes concurrently; each stays within its own deadline."""
     todo = list(probes)
