@@ -53,6 +53,9 @@ def test_monthly_max_failure_explains_what_drives_it(growth: CostEstimate) -> No
         "most expensive after the plan:",
         "       $140.96  aws_instance.web",
         "        $32.85  aws_nat_gateway.nat",
+        "note: 1 usage-priced component(s) have no usage and add nothing "
+        "(give it in cost.usage_file):",
+        "  ~ aws_nat_gateway.nat: Data processed",
         "warning: 1 resource(s) not priced, not counted in the totals:",
         "  ? aws_sqs_queue.jobs: aws_sqs_queue is not covered by the cost engine",
     ]

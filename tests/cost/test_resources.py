@@ -70,7 +70,7 @@ def test_s3_dynamodb_logs_kms_secrets() -> None:
     })
     assert got["aws_s3_bucket.b"] == [
         ("Storage (standard)", "1177.60"),  # 51,200 GB x 0.023
-        ("Storage (standard)", "193.60"),  # 8,800 GB x 0.022
+        ("Storage (standard, next 450TB)", "193.60"),  # 8,800 GB x 0.022
         ("PUT, COPY, POST, LIST requests", "1.00"),
         ("GET, SELECT, and all other requests", "0.40"),
         ("Select data scanned", None),
@@ -196,3 +196,24 @@ def test_windows_from_an_ami_data_source_and_io2_tiers() -> None:
         ("ebs_block_device[0]: Provisioned IOPS (32K-64K)", "1456.00"),
         ("ebs_block_device[0]: Provisioned IOPS (over 64K)", "191.10"),
     ]
+
+
+def test_a_multi_az_price_from_a_price_source_wins_over_twice_single() -> None:
+    from pytest_devops.cost.prices import Catalog, PriceBook, shipped
+
+    mine = Catalog({"regions": {"us-east-1": {
+        "rds.instance/sqlserver-se/single": {"db.m5.xlarge": "0.977"},
+        "rds.instance/sqlserver-se/multi": {"db.m5.xlarge": "1.954"},
+        "rds.instance/mysql/multi": {},
+    }}}, "mine")
+    plan = make_plan([
+        res("aws_db_instance.ss", {"engine": "sqlserver-se", "instance_class": "db.m5.xlarge",
+                                   "allocated_storage": 20, "multi_az": True}),
+        res("aws_db_instance.my", {"engine": "mysql", "instance_class": "db.t3.large",
+                                   "allocated_storage": 20, "multi_az": True}),
+    ])
+    est = estimate(plan, prices=PriceBook([mine, shipped()]))
+    assert [money(c.monthly) for c in est.resource("aws_db_instance.ss").components] == [
+        "1426.42", "4.60"]
+    assert [money(c.monthly) for c in est.resource("aws_db_instance.my").components] == [
+        "198.56", "4.60"]

@@ -11,7 +11,9 @@ from pytest_devops.cost.model import CostEstimate
 from pytest_devops.errors import GateFailure
 from pytest_devops.findings import Finding
 
-__all__ = ["CHECKS", "check_budget", "check_unpriced", "explain", "usd", "warning_lines"]
+__all__ = [
+    "CHECKS", "check_budget", "check_unpriced", "explain", "usage_lines", "usd", "warning_lines",
+]
 
 TOP = 5
 HUNDRED = Decimal(100)
@@ -51,7 +53,20 @@ def explain(est: CostEstimate) -> list[str]:
     if top and any(r.monthly_after for r in top):
         lines.append("most expensive after the plan:")
         lines += [f"  {usd(r.monthly_after):>12}  {r.address}" for r in top if r.monthly_after]
-    return lines + warning_lines(est)
+    return lines + usage_lines(est) + warning_lines(est)
+
+
+def usage_lines(est: CostEstimate, limit: int = 5) -> list[str]:
+    """A note on usage-priced components that have no usage (they add nothing)."""
+    missing = [f"{r.address}: {c.label}" for r in est.resources for c in r.usage_unknown()]
+    if not missing:
+        return []
+    lines = [f"note: {len(missing)} usage-priced component(s) have no usage and add nothing "
+             "(give it in cost.usage_file):"]
+    lines += [f"  ~ {m}" for m in missing[:limit]]
+    if len(missing) > limit:
+        lines.append(f"  ... and {len(missing) - limit} more")
+    return lines
 
 
 def _fail(rule: str, head: str, est: CostEstimate, findings: list[Finding]) -> GateFailure:

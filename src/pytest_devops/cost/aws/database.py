@@ -38,12 +38,17 @@ def aws_db_instance(r: Res) -> None:
     klass = str(r.require("instance_class"))
     multi = r.flag("multi_az")
     deployment = "Multi-AZ" if multi else "Single-AZ"
-    factor = 2 if multi else 1  # a Multi-AZ deployment is a primary and a standby
+    # A Multi-AZ deployment is a primary and a standby: twice the Single-AZ price, unless
+    # a price source knows the Multi-AZ price itself (group rds.instance/ENGINE/multi).
+    factor = 2 if multi else 1
     if r.usage.text("reserved_instance_term"):
         raise Unpriceable("reserved RDS instances are not in the price catalog")
     label = ENGINES.get(engine, engine)
-    r.hours(f"Database instance (on-demand, {deployment}, {klass}, {label})",
-            f"rds.instance/{engine}/single", klass, factor=factor)
+    name = f"Database instance (on-demand, {deployment}, {klass}, {label})"
+    if multi and r.prices.get(r.region, f"rds.instance/{engine}/multi", klass) is not None:
+        r.hours(name, f"rds.instance/{engine}/multi", klass)
+    else:
+        r.hours(name, f"rds.instance/{engine}/single", klass, factor=factor)
     storage = r.number("allocated_storage")
     if storage is None:
         source = r.referenced("replicate_source_db")

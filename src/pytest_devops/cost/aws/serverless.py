@@ -23,8 +23,9 @@ LAMBDA_TIERS = {
               (None, "over 18.75B")),
 }
 #: S3 Standard storage tiers: first 50 TB, next 450 TB, over 500 TB (in GB).
-S3_TIERS = ((Decimal(51200), "storage_gb_tier1"), (Decimal(460800), "storage_gb_tier2"),
-            (None, "storage_gb_tier3"))
+S3_TIERS = ((Decimal(51200), "storage_gb_tier1", "Storage (standard)"),
+            (Decimal(460800), "storage_gb_tier2", "Storage (standard, next 450TB)"),
+            (None, "storage_gb_tier3", "Storage (standard, over 500TB)"))
 S3_PRICED_CLASSES = ("standard",)
 
 
@@ -62,10 +63,10 @@ def aws_s3_bucket(r: Res) -> None:
         r.add("Storage (standard)", "GB", None, "s3.standard", "storage_gb_tier1", usage_based=True)
     else:
         left = storage
-        for n, (size, item) in enumerate(S3_TIERS):
+        for n, (size, item, name) in enumerate(S3_TIERS):
             take = left if size is None else min(left, size)
             if take > 0 or n == 0:
-                r.add("Storage (standard)", "GB", take, "s3.standard", item, usage_based=True)
+                r.add(name, "GB", take, "s3.standard", item, usage_based=True)
             left -= take
     for key, name, item, per in (
         ("monthly_tier_1_requests", "PUT, COPY, POST, LIST requests", "tier1_requests_per_1k",
