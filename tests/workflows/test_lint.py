@@ -23,6 +23,7 @@ ZIZMOR_CONFIG = ROOT / ".github" / "zizmor.yml"
 ACTIONS = sorted(ROOT.glob("actions/*/action.yml"))
 WORKFLOWS = sorted(ROOT.glob(".github/workflows/*.yml"))
 TEMPLATES = sorted(ROOT.glob("workflow-templates/*.yml"))
+DOCS = [*sorted(ROOT.glob("actions/*/README.md")), ROOT / "docs" / "actions.md"]
 FINDING = re.compile(r"^\s*(error|warning|help|info|note)\[([a-z0-9-]+)\]:")
 LOCATION = re.compile(r"-->\s*(?:\S+?):(\d+):(\d+)\s*$")
 
@@ -119,6 +120,18 @@ def test_zizmor_pedantic_finds_nothing(zizmor: str) -> None:
     assert "No findings to report" in out
 
 
+def documented_workflows(tmp: Path) -> list[Path]:
+    """The complete workflows (```yaml blocks with `jobs:`) in the docs, as files."""
+    out = []
+    for doc in DOCS:
+        blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
+        for i, block in enumerate(b for b in blocks if re.search(r"^jobs:", b, re.M)):
+            name = "doc-" + str(doc.relative_to(ROOT)).replace("/", "-") + f"-{i}.yml"
+            (tmp / name).write_text(block)
+            out.append(tmp / name)
+    return out
+
+
 def action_as_workflow(action: Path) -> str:
     """actionlint reads workflows, not action metadata: an action's steps as the steps of a
     workflow_call job with the action's inputs, so its expressions, `if:` conditions and
@@ -160,6 +173,7 @@ def linted(node: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
         path = tmp / f"action-{action.parent.name}.yml"
         path.write_text(action_as_workflow(action))
         files.append(path)
+    files += documented_workflows(tmp)
     bad = tmp / "weakened.yml"
     bad.write_text(weakened((ROOT / ".github" / "workflows" / "pr-checks.yml").read_text()))
     files.append(bad)
@@ -184,6 +198,18 @@ def test_actionlint_finds_nothing_in_the_actions_steps(
     own = {k: v for k, v in linted.items() if Path(k).name.startswith("action-")}
     assert len(own) == len(ACTIONS)
     assert own == {k: [] for k in own}
+
+
+def test_documented_workflows_pass_both_linters(
+    zizmor: str, linted: dict[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    docs = {k: v for k, v in linted.items() if Path(k).name.startswith("doc-")}
+    assert len(docs) == len(DOCS), sorted(docs)
+    assert docs == {k: [] for k in docs}
+    files = documented_workflows(tmp_path)
+    code, out = run_zizmor(zizmor, files, "--persona", "pedantic", "--config", str(ZIZMOR_CONFIG))
+    assert zizmor_findings(out) == set(), out
+    assert code == 0
 
 
 def check_jsonschema(schema: str, files: list[Path]) -> subprocess.CompletedProcess[str]:
