@@ -343,6 +343,17 @@ def test_never_responding_socket(servers: Servers) -> None:
     assert "no complete response within" in messages(result)[0]
 
 
+def test_long_retry_series_is_shortened_in_the_report(servers: Servers) -> None:
+    result = probe(servers.refused_url, retries={"max": 11, "backoff": 0.001, "factor": 1})
+    lines = result.report().splitlines()
+    assert len(result.attempts) == 12
+    assert [line.split(":")[0].strip() for line in lines[1:10]] == [
+        "attempt 1", "attempt 2", "attempt 3", "… 5 more attempt(s) …", "attempt 9",
+        "attempt 10", "attempt 11", "attempt 12", "stopped"]
+    details = result.findings()[0].details
+    assert (details["attempts"], details["status"]) == (12, None)
+
+
 def test_tls_handshake_with_a_silent_server(servers: Servers) -> None:
     url = servers.blackhole_url.replace("http://", "https://")
     result = probe(url, timeout=5, deadline=0.5)

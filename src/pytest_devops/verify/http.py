@@ -25,6 +25,8 @@ from pytest_devops.verify.http_transport import Observation, Request, fetch
 
 __all__ = ["Attempt", "HttpExpectation", "Observation", "Probe", "ProbeResult", "run_probe"]
 
+MAX_SHOWN_ATTEMPTS = 8
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -72,6 +74,9 @@ class ProbeResult:
         if last is not None:
             details["status"] = last.status
             details["final_url"] = self.redactor.redact(last.final_url)
+            details["elapsed_ms"] = round(last.elapsed_ms, 1)
+            if last.ttfb_ms is not None:
+                details["ttfb_ms"] = round(last.ttfb_ms, 1)
         return [
             Finding(
                 rule=f"http-{m.check}",
@@ -91,12 +96,18 @@ class ProbeResult:
             f"{len(self.attempts)} attempt(s) in {self.elapsed_s:.2f} s "
             f"(timeout {probe.timeout:g} s, deadline {probe.deadline:g} s)"
         ]
-        lines += [f"  {a.summary()}" for a in self.attempts]
+        shown = list(self.attempts)
+        if len(shown) > MAX_SHOWN_ATTEMPTS:  # many quick retries: the first and the last few
+            hidden = len(shown) - MAX_SHOWN_ATTEMPTS + 1
+            lines += [f"  {a.summary()}" for a in shown[:3]]
+            lines.append(f"  … {hidden} more attempt(s) …")
+            shown = shown[3 + hidden :]
+        lines += [f"  {a.summary()}" for a in shown]
         if self.stopped:
             lines.append(f"  stopped: {self.stopped}")
         if self.latencies_ms:
-            shown = ", ".join(f"{v:.0f}" for v in self.latencies_ms)
-            lines.append(f"  latency samples (ms): {shown}")
+            samples = ", ".join(f"{v:.0f}" for v in self.latencies_ms)
+            lines.append(f"  latency samples (ms): {samples}")
         last = self.last
         if last is not None and last.status is not None:
             lines.append(f"  last response: {last.status} {last.reason}".rstrip())
