@@ -159,3 +159,10 @@ environments:
     result.stderr.fnmatch_lines([
         "*devops.yaml: environments.staging.urls.api.url: expected an http:// or https:// URL*"
     ])
+
+
+def test_only_selected_url_gates_are_probed(project: pytest.Pytester, servers: Servers) -> None:
+    before = servers.http.hits["/degraded"]
+    result = project.runpytest("--devops-env=staging", "-k", "health or api")
+    result.assert_outcomes(passed=2)
+    assert servers.http.hits["/degraded"] == before  # url[wrong] was deselected: not probed

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pytest_devops.verify.http_prober import HttpProber
 
 PROBES = pytest.StashKey["dict[str, Probe]"]()
+SELECTED = pytest.StashKey["set[str]"]()
 RESULTS_KEY = "verify.http.results"
 
 
@@ -69,9 +70,27 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> Iterable[o
     return [value for probe in parsed.values() for value in sensitive_values(probe)]
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Remember which URL gates survived selection: only those are probed."""
+    from pytest_devops.plugin import BuiltinGateItem
+
+    session.config.stash[SELECTED] = {
+        item.gate.extra["url"]
+        for item in session.items
+        if isinstance(item, BuiltinGateItem) and "url" in item.gate.extra
+    }
+
+
 def _results(ctx: GateContext, config: pytest.Config) -> Mapping[str, ProbeResult]:
+    from pytest_devops.verify.http import run_probes
+
     def run_all() -> Mapping[str, ProbeResult]:
-        return _prober(config).probe_all(only_gates=True)
+        prober = _prober(config)
+        selected = config.stash.get(SELECTED, None)
+        todo = [p for p in prober.probes.values() if p.gate]
+        if selected is not None:
+            todo = [p for p in todo if p.name in selected]
+        return run_probes(todo, redactor=prober.redactor)
 
     results: Mapping[str, ProbeResult] = ctx.resource(RESULTS_KEY, run_all)
     return results
@@ -87,6 +106,7 @@ def _gate(name: str, config: pytest.Config) -> BuiltinGate:
         kind="postdeploy",
         run=run,
         description=f"the endpoint {name} answers as expected",
+        extra={"url": name},
     )
 
 
