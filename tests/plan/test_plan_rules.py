@@ -215,6 +215,10 @@ def test_settings_from_devops_yaml_sections(tmp_path: Path) -> None:
     assert rules.allowed_regions is None
     dev_rules = rules_settings(dev)
     assert dev_rules.no_destroy is None  # not protected
+    verify_only = resolve({"environments": {"p": {"protected": True}}}, "p")
+    assert rules_settings(verify_only).no_destroy is None  # no plan to check
+    asked = resolve({"environments": {"p": {"rules": {"no_destroy": True}}}}, "p")
+    assert rules_settings(asked).no_destroy == NoDestroy()
     assert dev_rules.max_changes == MaxChanges(3, actions=("delete",))
 
 

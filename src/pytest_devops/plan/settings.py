@@ -132,7 +132,11 @@ def rules_settings(env: Environment) -> RulesSettings:
     if isinstance(limit, int):
         limit = {"max": limit}
     return RulesSettings(
-        no_destroy=_no_destroy(raw.get("no_destroy"), env.protected),
+        # On by default only where there is a Terraform plan to check: a protected
+        # environment that only runs post-deploy checks needs no plan.
+        no_destroy=_no_destroy(
+            raw.get("no_destroy"), env.protected and terraform_settings(env).configured
+        ),
         required_tags=RequiredTags(
             tags=tuple(tags["tags"]),
             attribute=tags.get("attribute", "tags"),
