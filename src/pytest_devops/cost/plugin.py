@@ -97,6 +97,8 @@ def _computed(config: pytest.Config) -> CostEstimate | None:
 
     if st.stage not in (None, "plan") or PLAN_KEY not in st.resources:
         return None
+    if not st.env.section("terraform"):
+        return None  # another source's plan (a change set) is priced by that feature
     from pytest_devops.errors import DevopsError
 
     try:
