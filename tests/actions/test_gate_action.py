@@ -66,6 +66,8 @@ def test_a_passing_gate_publishes_and_passes(tmp_path: Path) -> None:
     assert [g["outcome"] for g in report["gates"]] == ["pass"]
     assert run.step("gate").outputs["exit-code"] == "0"
     assert run.outputs["record"] == ""
+    assert run.outputs["sarif"] == "", "no security scan ran: no SARIF to upload"
+    assert not run.step("sarif").ran
     assert run.summary.strip(), "the job summary was written"
     assert run.step("publish").ran
 
@@ -157,3 +159,44 @@ def test_the_plan_input_reaches_pytest_as_an_environment_variable(tmp_path: Path
     run = gate(job, "pass", plan=str(plan))
     no_pwned(tmp_path)
     assert run.outputs["outcome"] == "pass", run.stdout
+
+
+SARIF_CONFTEST = """\
+import json
+from pathlib import Path
+
+
+def pytest_sessionfinish(session):
+    # Stands in for the security scan's SARIF (Checkov takes too long for this test).
+    target = session.config.getoption("devops_sarif")
+    if target:
+        Path(target).write_text(json.dumps({"version": "2.1.0", "runs": []}))
+"""
+
+
+def test_sarif_is_uploaded_only_when_written(tmp_path: Path) -> None:
+    uploads: list[dict[str, str]] = []
+
+    def upload(with_: dict[str, str]) -> dict[str, str]:
+        uploads.append(with_)
+        return {}
+
+    job = Runner(tmp_path / "job", sha=SHA)
+    root = project(job)
+    handlers = {"github/codeql-action/upload-sarif": upload}
+    env = {"GATE_MODE": "pass", "GITHUB_EVENT_NAME": "push"}
+    (root / "conftest.py").write_text(SARIF_CONFTEST)
+    run = job.run("gate", {"working-directory": "infra"}, uses=handlers, env=env)
+    assert not run.failed
+    sarif = run.outputs["sarif"]
+    assert json.loads(Path(sarif).read_text())["version"] == "2.1.0"
+    assert uploads == [
+        {
+            "sarif_file": sarif,
+            "category": "pytest-devops-staging-plan",
+            "token": "ghs_" + "t0ken" * 8,
+        }
+    ]
+    run = job.run("gate", {"working-directory": "infra", "sarif": "false"}, uses=handlers, env=env)
+    assert run.outputs["sarif"] == ""
+    assert len(uploads) == 1
