@@ -7,6 +7,7 @@ targets repeat earlier targets' results, so results are de-duplicated.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -30,6 +31,9 @@ _SECRET_KEY = re.compile(
     (?P<value>"[^"\n]*"|'[^'\n]*'|[^\s,#}\]]+)
     """
 )
+_SECRET_HINT = re.compile(
+    r"password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential"
+    r"|auth", re.I)
 _SECRET_SHAPES = (
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
     re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
@@ -39,6 +43,7 @@ _SECRET_SHAPES = (
 MASK = "***"
 
 
+@functools.lru_cache(maxsize=4096)
 def mask_code(text: str) -> str:
     """Mask what looks like a secret in a code snippet (assignments to secret-named keys,
     access-key and token shapes). Known secrets are masked again by the session redactor."""
@@ -52,7 +57,8 @@ def mask_code(text: str) -> str:
         quote = v[0] if v[0] in "\"'" else ""
         return f"{m.group('key')}{quote}{MASK}{quote}"
 
-    text = _SECRET_KEY.sub(value, text)
+    if _SECRET_HINT.search(text):
+        text = _SECRET_KEY.sub(value, text)
     for shape in _SECRET_SHAPES:
         text = shape.sub(MASK, text)
     return text
