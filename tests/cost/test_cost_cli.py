@@ -92,3 +92,17 @@ def test_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, _, err = run(capsys, str(plan), "--usage", str(usage))
     assert code == 2
     assert f"{usage}: version: unsupported usage file version '9'" in err
+
+
+def test_price_file_option(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"regions": {"us-east-1": {
+        "ec2.instance/linux/shared": {"m5.4xlarge": "0.5"}}}}))
+    code, out, _ = run(capsys, str(corpus / "plans/infracost__example_plan.json"), "--usage",
+                       str(corpus / "expected/infracost__example_usage.yml"), "--price-file",
+                       str(prices))
+    assert code == 0
+    assert "TOTAL (USD/month): $0.00 -> $1,165.67 (+$1,165.67)" in out
+    assert "prices: price file prices.json, catalog (2025-01-15)" in out

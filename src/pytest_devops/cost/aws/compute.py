@@ -262,7 +262,7 @@ def _own_volumes(r: Res, launch: Launch) -> Launch:
 
 
 def aws_instance(r: Res) -> None:
-    if r.attr("host_id") or (r.configured("host_id") and r.attr("host_id") is None):
+    if r.attr("host_id") or r.configured("host_id"):
         # Runs on an aws_ec2_host, which carries the compute charge; volumes still cost.
         launch = _own_volumes(r, instance_launch(r))
         price_volume(r, launch.root, group="root_block_device", default_size=Decimal(8))
