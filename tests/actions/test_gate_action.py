@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import textwrap
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,64 @@ def test_sarif_is_uploaded_only_when_written(tmp_path: Path) -> None:
     run = job.run("gate", {"working-directory": "infra", "sarif": "false"}, uses=handlers, env=env)
     assert run.outputs["sarif"] == ""
     assert len(uploads) == 1
+
+
+class CommentsAPI(BaseHTTPRequestHandler):
+    """The parts of the GitHub REST API the sticky comment uses, recording requests."""
+
+    requests: list[tuple[str, str, str | None, dict[str, object] | None]]
+
+    def _reply(self, status: int, body: object) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        type(self).requests.append(("GET", self.path, self.headers.get("Authorization"), None))
+        self._reply(200, [])
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(("POST", self.path, self.headers.get("Authorization"), body))
+        self._reply(201, {"id": 1, "html_url": "https://github.invalid/octo-org/infra/pull/7#c1"})
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_pull_request_gets_one_sticky_comment(tmp_path: Path) -> None:
+    handler = type("Handler", (CommentsAPI,), {"requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        job = Runner(tmp_path / "job", sha=SHA)
+        project(job)
+        event = tmp_path / "event.json"
+        event.write_text(json.dumps({"number": 7, "pull_request": {"number": 7, "title": HOSTILE}}))
+        run = job.run(
+            "gate",
+            {"environment": "staging", "stage": "plan", "working-directory": "infra"},
+            env={
+                "GATE_MODE": "fail",
+                "GITHUB_HEAD_REF": HOSTILE,
+                "GITHUB_EVENT_NAME": "pull_request",
+                "GITHUB_EVENT_PATH": str(event),
+                "GITHUB_API_URL": f"http://127.0.0.1:{server.server_address[1]}",
+            },
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    no_pwned(tmp_path)
+    assert run.outputs["outcome"] == "fail"
+    posts = [r for r in handler.requests if r[0] == "POST"]
+    assert [(p[1], p[2]) for p in posts] == [
+        ("/repos/octo-org/infra/issues/7/comments", "token ghs_" + "t0ken" * 8)
+    ]
+    body = str(posts[0][3]["body"])
+    assert "<!-- pytest-devops:staging/plan -->" in body
+    assert "ghs_" not in body
+    assert run.outputs["comment-url"] == "https://github.invalid/octo-org/infra/pull/7#c1"
