@@ -144,6 +144,7 @@ def test_plan_apply_outputs_destroy(stack: CloudFormation, boto: Any) -> None:
     stack.destroy()  # idempotent
 
 
+@pytest.mark.filterwarnings("ignore:Exception\\(InvalidSubnetIdError\\):UserWarning")
 def test_invalid_change_set_is_an_error(stack: CloudFormation) -> None:
     stack.settings.template.write_text(
         "Resources:\n  Bad:\n    Type: AWS::EC2::Instance\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import uuid
@@ -212,17 +213,17 @@ def test_xdist_applies_once_and_the_controller_tears_down(
     pytester: pytest.Pytester, project: Any, boto: Any
 ) -> None:
     stack = project()
-    for i in range(3):
+    for i in range(2):
         pytester.makepyfile(**{f"test_more_{i}": f"""
             import pytest
             @pytest.mark.devops_postdeploy
-            @pytest.mark.parametrize("n", range(4))
+            @pytest.mark.parametrize("n", range(3))
             def test_outputs_{i}(devops_deployment, n):
                 assert devops_deployment.applied
                 assert devops_deployment.output("LogGroupName")
         """})
-    result = pytester.runpytest_subprocess("--devops-env=eph", "-n", "3", "-p", "xdist")
-    result.assert_outcomes(passed=16)
+    result = pytester.runpytest_subprocess("--devops-env=eph", "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=10)
     assert _change_sets(boto, stack) == 1
     assert not _exists(boto, stack)
 
@@ -256,3 +257,47 @@ environments:
     result.stdout.fnmatch_lines(["*leak *** *** t3.micro*"])
     assert "s3cr3t-pass-42" not in result.stdout.str()
     assert "ext-7781-secret" not in result.stdout.str()
+
+
+def test_terraform_outputs_feed_verification_and_sensitive_ones_are_masked(
+    pytester: pytest.Pytester, aws_endpoint: str, boto: Any
+) -> None:
+    bucket = f"tf-{uuid.uuid4().hex[:10]}"
+    s3 = boto("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True})
+    pytester.makefile(".json", outputs=json.dumps({
+        "bucket": {"value": bucket, "type": "string", "sensitive": False},
+        "db_password": {"value": "pw-9f8e7d6c", "type": "string", "sensitive": True},
+    }))
+    pytester.makefile(".yaml", devops=f"""
+environments:
+  staging:
+    aws:
+      region: us-east-1
+      endpoint_url: {aws_endpoint}
+      outputs_file: outputs.json
+      checks:
+        buckets_secure: [output:bucket, output:missing]
+""")
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.devops_postdeploy
+        def test_password(devops_deployment):
+            assert not devops_deployment.applied
+            assert devops_deployment.source == "Terraform outputs outputs.json"
+            assert devops_deployment.output("db_password") == "other", "leaked?"
+    """)
+    result = pytester.runpytest("--devops-env=staging", "-p", "no:xdist")
+    result.assert_outcomes(failed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*long-lived: verified, never applied by tests*",
+        "*Terraform outputs outputs.json has no output 'missing'; outputs: bucket, db_password*",
+        "*AssertionError: leaked?*",
+    ])
+    assert "pw-9f8e7d6c" not in result.stdout.str()

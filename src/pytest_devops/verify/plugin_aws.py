@@ -177,7 +177,12 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     rt = AwsRuntime(config, env)
     config.stash[_RUNTIME] = rt
-    rt.start_emulator()
+    from pytest_devops.errors import DevopsError
+
+    try:
+        rt.start_emulator()
+    except DevopsError as exc:  # asked for in devops.yaml: a usage error, with the hint
+        raise pytest.UsageError(f"aws.emulator: {exc}") from None
 
 
 @pytest.hookimpl(optionalhook=True)
