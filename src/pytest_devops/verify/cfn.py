@@ -150,6 +150,12 @@ class CloudFormation:
             secret = no_echo_parameters(doc)
             self.redactor.add_all(v for k, v in s.parameters.items() if k in secret)
         current = self.stack()
+        if current and current["StackStatus"] == "ROLLBACK_COMPLETE":
+            raise GateError(
+                f"stack {s.stack_name} is ROLLBACK_COMPLETE (its creation failed) and "
+                "cannot be updated",
+                hint="delete it (aws cloudformation delete-stack) and plan again",
+            )
         kind = "UPDATE" if current and current["StackStatus"] != "REVIEW_IN_PROGRESS" else "CREATE"
         name = name or f"pytest-devops-{int(time.time() * 1000)}"
         params: dict[str, Any] = {
