@@ -9,6 +9,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from testinfra.host import Host
 
 from pytest_devops import AwsVerifier, Deployment
 
@@ -24,6 +25,6 @@ def test_web_instance_is_the_healthy_target(
 
 
 @pytest.mark.devops_postdeploy
-def test_service_port_is_listening(host: object) -> None:
+def test_service_port_is_listening(host: Host) -> None:
     port = urlsplit(os.environ["DEMO_SERVICE_URL"]).port
-    assert host.socket(f"tcp://127.0.0.1:{port}").is_listening  # type: ignore[attr-defined]
+    assert host.socket(f"tcp://127.0.0.1:{port}").is_listening
