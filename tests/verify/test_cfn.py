@@ -158,3 +158,26 @@ def test_invalid_change_set_is_an_error(stack: CloudFormation) -> None:
 def test_outputs_of_a_missing_stack_is_an_error(stack: CloudFormation) -> None:
     with pytest.raises(GateError, match="does not exist"):
         stack.outputs()
+
+
+def test_rollback_reasons_come_from_this_runs_failed_events() -> None:
+    import datetime as dt
+
+    from pytest_devops.verify.cfn import failed_events
+
+    def at(sec: int) -> dt.datetime:
+        return dt.datetime.fromtimestamp(1_700_000_000 + sec, dt.timezone.utc)
+
+    events = [  # newest first, as DescribeStackEvents returns them
+        {"Timestamp": at(30), "LogicalResourceId": "app", "ResourceStatus": "ROLLBACK_COMPLETE"},
+        {"Timestamp": at(20), "LogicalResourceId": "Web", "ResourceStatus": "CREATE_FAILED",
+         "ResourceStatusReason": "Resource creation cancelled"},
+        {"Timestamp": at(10), "LogicalResourceId": "Bucket", "ResourceStatus": "CREATE_FAILED",
+         "ResourceStatusReason": "demo-bucket already exists"},
+        {"Timestamp": at(-600), "LogicalResourceId": "Old", "ResourceStatus": "UPDATE_FAILED",
+         "ResourceStatusReason": "an earlier run"},
+    ]
+    assert failed_events(events, since=1_700_000_000) == [
+        "Bucket CREATE_FAILED: demo-bucket already exists",
+        "Web CREATE_FAILED: Resource creation cancelled",
+    ]

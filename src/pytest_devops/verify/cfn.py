@@ -282,12 +282,16 @@ class CloudFormation:
                 StackName=self.settings.stack_name)["StackEvents"]
         except Exception:
             return []
-        out = []
-        for e in reversed(events):
-            if e["Timestamp"].timestamp() + 1 < since or not e["ResourceStatus"].endswith(
-                "_FAILED"
-            ):
-                continue
-            out.append(f"{e['LogicalResourceId']} {e['ResourceStatus']}: "
-                       f"{e.get('ResourceStatusReason', '')}")
-        return out
+        return failed_events(events, since)
+
+
+def failed_events(events: list[dict[str, Any]], since: float) -> list[str]:
+    """The failed resource events (newest first from the API) in time order, as
+    ``LogicalId STATUS: reason``; events before ``since`` (epoch seconds) are older runs."""
+    out = []
+    for e in reversed(events):
+        if e["Timestamp"].timestamp() + 1 < since or not e["ResourceStatus"].endswith("_FAILED"):
+            continue
+        out.append(f"{e['LogicalResourceId']} {e['ResourceStatus']}: "
+                   f"{e.get('ResourceStatusReason', '')}")
+    return out
