@@ -11,12 +11,15 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.errors import GateError
 from pytest_devops.security.model import ScanReport, ScanResult
 from pytest_devops.security.policy import SecurityPolicy
 from pytest_devops.security.scanner import scan
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("PYTEST_DEVOPS_CORPUS", ROOT.parent / "shared" / "corpus"))
+#: A plan captured through the setup-terraform wrapper (noise lines around the JSON).
+WRAPPED_PLAN = "negative/infracost__terraform_wrapper.json"
 #: Plan cases whose checks are custom checks of Checkov's own test suite, not built in.
 CUSTOM_CHECKS = {
     "plans/checkov__change_keys_updates.json": "CUSTOM_CHANGE_1 is a custom check of "
@@ -49,7 +52,8 @@ def _keys(name: str) -> tuple[str, ...]:
 @pytest.fixture(scope="session")
 def corpus_report(corpus: Path, checkov_exe: str, scan_cache: Path) -> ScanReport:
     """One Checkov run over every tf/ and cfn/ case directory and every plan case."""
-    policy = SecurityPolicy(paths=_keys("tf") + _keys("cfn") + _keys("plan"), checkov=checkov_exe,
+    paths = (*_keys("tf"), *_keys("cfn"), *_keys("plan"), WRAPPED_PLAN)
+    policy = SecurityPolicy(paths=paths, checkov=checkov_exe,
                             frameworks=("terraform", "cloudformation", "terraform_plan"))
     return scan(policy, corpus, cache_dir=scan_cache)
 
@@ -127,3 +131,18 @@ def test_secrets_in_code_snippets_are_masked(corpus_report: ScanReport) -> None:
         assert keys, result.file
         assert not any(key in result.code for key in keys), result.code
         assert "***" in result.code
+
+
+def test_plan_captured_through_the_wrapper_is_read(corpus_report: ScanReport) -> None:
+    part = corpus_report.under(WRAPPED_PLAN)
+    assert part.resources("CKV_AWS_126") == {"aws_instance.web_app"}
+    assert part.resources("CKV_AWS_117") == {"aws_lambda_function.hello_world"}
+    assert {r.file for r in part.failed} == {WRAPPED_PLAN}
+    assert {r.lines for r in part.failed} == {None}  # no lines of a de-noised copy
+
+
+def test_a_state_is_not_scanned_as_a_plan(corpus: Path, checkov_exe: str) -> None:
+    policy = SecurityPolicy(paths=("negative/checkov__state_not_plan.json",), checkov=checkov_exe)
+    expected = r"checkov__state_not_plan\.json: this is a Terraform state"
+    with pytest.raises(GateError, match=expected):
+        scan(policy, corpus)

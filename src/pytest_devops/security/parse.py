@@ -169,6 +169,8 @@ def _result(raw: Mapping[str, Any], status: Status, framework: str, root: Path,
     lines = raw.get("file_line_range")
     span = (int(lines[0]), int(lines[1])) if isinstance(lines, list) and len(lines) == 2 else None
     path = raw.get("file_abs_path") or raw.get("file_path") or ""
+    if aliases and path in aliases:
+        span = None  # lines of a de-noised copy, not of the user's file
     code = "".join(str(line[1]) for line in raw.get("code_block") or () if len(line) == 2)
     suppress = (raw.get("check_result") or {}).get("suppress_comment")
     severity = raw.get("severity")
