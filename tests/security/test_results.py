@@ -193,3 +193,17 @@ def test_sarif_is_valid_and_locates_each_result(raw: RawScan, sarif_schema: dict
     assert run["results"][2]["suppressions"] == [
         {"kind": "external", "justification": "skipped: CKV_AWS_20: public site"}]
     assert "hunter2" not in json.dumps(doc)
+
+
+def test_sarif_of_a_scan_that_could_not_run(tmp_path: Path, sarif_schema: dict[str, Any]) -> None:
+    from jsonschema import Draft7Validator
+
+    path = sarif.write_error(tmp_path / "out.sarif", "checkov exited with status 2 (s3cr3t-value)",
+                             Redactor(["s3cr3t-value"]))
+    doc = json.loads(path.read_text())
+    Draft7Validator(sarif_schema).validate(doc)
+    invocation = doc["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"][0]["message"]["text"] == (
+        "checkov exited with status 2 (***)")
+    assert doc["runs"][0]["results"] == []
