@@ -107,9 +107,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the gates of this stage: plan (plan, security, cost), "
         "apply (post-deploy), promote (post-deploy and tests marked for promote).",
     )
-    group.addoption(
-        "--devops-report", metavar="PATH", help="write the JSON gate report to PATH."
-    )
+    group.addoption("--devops-report", metavar="PATH", help="write the JSON gate report to PATH.")
     parser.addini("devops_env", "default environment for --devops-env.")
     parser.addini("devops_config", "config file for --devops-config.")
 
@@ -171,7 +169,13 @@ class DevopsFile(pytest.File):
     """The config file as the parent of the built-in gates (``devops.yaml::NAME``)."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        return iter(())
+        env = state(self.config).env
+        assert env is not None
+        for contributed in self.config.hook.pytest_devops_builtin_gates(
+            env=env, config=self.config
+        ):
+            for gate in contributed or ():
+                yield BuiltinGateItem.from_parent(self, name=gate.name, gate=gate)
 
 
 class BuiltinGateItem(pytest.Item):
@@ -195,19 +199,13 @@ class BuiltinGateItem(pytest.Item):
 
 
 def _builtin_items(session: pytest.Session, st: DevopsState) -> list[pytest.Item]:
-    assert st.env is not None
+    """Collect the config file's built-in gates the way pytest collects a file, so they
+    are counted, and a broken contribution is a collection error naming the file."""
     assert st.config_path is not None
-    gates = [
-        gate
-        for contributed in session.config.hook.pytest_devops_builtin_gates(
-            env=st.env, config=session.config
-        )
-        for gate in (contributed or ())
-    ]
-    if not gates:
-        return []
     parent = DevopsFile.from_parent(session, path=st.config_path)
-    return [BuiltinGateItem.from_parent(parent, name=g.name, gate=g) for g in gates]
+    report = parent.ihook.pytest_make_collect_report(collector=parent)
+    parent.ihook.pytest_collectreport(report=report)
+    return [node for node in report.result if isinstance(node, pytest.Item)]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -262,9 +260,7 @@ def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome: Any = yield
     report: pytest.TestReport = outcome.get_result()
     st = state(item.config)
