@@ -14,7 +14,8 @@ ACTIONS = ("publish", "summary", "annotate", "comment", "outputs")
 COMMENT_MODES = ("always", "on-failure", "update", "never")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """The report to read and the variables whose values to mask (shared with ``report``)."""
     parser.add_argument("report", metavar="REPORT", help="JSON gate report (--devops-report)")
     parser.add_argument(
         "--redact-env",
@@ -24,6 +25,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="mask the value of this environment variable (repeatable; "
         "also PYTEST_DEVOPS_REDACT_ENV=NAME,NAME)",
     )
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    add_report_arguments(parser)
     parser.add_argument(
         "--fail-on-outcome",
         action="store_true",

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from pytest_devops.github.cli import add_report_arguments
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("report", metavar="REPORT", help="JSON gate report (--devops-report)")
+    add_report_arguments(parser)
     parser.add_argument(
         "--format", choices=("table", "markdown", "json"), default="table", help="default table"
-    )
-    parser.add_argument(
-        "--redact-env",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="mask the value of this environment variable (repeatable; "
-        "also PYTEST_DEVOPS_REDACT_ENV=NAME,NAME)",
     )
     parser.add_argument(
         "--exit-zero",
