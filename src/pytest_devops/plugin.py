@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -63,6 +63,22 @@ SELECTION = pytest.StashKey[Selection]()
 def state(config: pytest.Config) -> DevopsState:
     """The plugin's state for ``config`` (created empty when the plugin is not configured)."""
     return config.stash.setdefault(STATE, DevopsState())
+
+
+T = TypeVar("T")
+
+
+def session_settings(
+    config: pytest.Config, key: pytest.StashKey[T], parse: Callable[[Environment], T]
+) -> T | None:
+    """A feature's settings, parsed once per session from the selected environment
+    (``None`` when no environment is selected)."""
+    env = state(config).env
+    if env is None:
+        return None
+    if key not in config.stash:
+        config.stash[key] = parse(env)
+    return config.stash[key]
 
 
 class GateContext:

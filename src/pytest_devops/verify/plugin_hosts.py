@@ -65,14 +65,9 @@ def _parse(env: Environment) -> HostsSettings:
 
 
 def settings(config: pytest.Config) -> HostsSettings | None:
-    from pytest_devops.plugin import state
+    from pytest_devops.plugin import session_settings
 
-    env = state(config).env
-    if env is None:
-        return None
-    if SETTINGS not in config.stash:
-        config.stash[SETTINGS] = _parse(env)
-    return config.stash[SETTINGS]
+    return session_settings(config, SETTINGS, _parse)
 
 
 @pytest.hookimpl(trylast=True)

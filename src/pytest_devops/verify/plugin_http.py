@@ -42,14 +42,9 @@ def _parse(env: Environment) -> dict[str, Probe]:
 
 def probes(config: pytest.Config) -> dict[str, Probe]:
     """The selected environment's probes, parsed once per session."""
-    from pytest_devops.plugin import state
+    from pytest_devops.plugin import session_settings
 
-    env = state(config).env
-    if env is None:
-        return {}
-    if PROBES not in config.stash:
-        config.stash[PROBES] = _parse(env)
-    return config.stash[PROBES]
+    return session_settings(config, PROBES, _parse) or {}
 
 
 @pytest.hookimpl(trylast=True)
