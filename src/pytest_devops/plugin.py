@@ -355,7 +355,7 @@ class _Recorder:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     st = state(config)
-    if st.env_name is None and not st.stage and not st.report.has_gates():
+    if not st.report.results or (st.env_name is None and not st.report.has_gates()):
         return
     from pytest_devops.report import terminal_lines
 

@@ -69,8 +69,9 @@ class RunReport:
 
     def outcome(self, exitstatus: int = 0) -> str:
         totals = self.totals()
-        # Interrupted, internal error, usage error, or collection errors: undecided.
-        if totals["error"] or exitstatus in (2, 3, 4):
+        # Interrupted, internal error, usage error, collection errors, or no gate ran at
+        # all (exit 5): nothing was decided, and that must not read as a pass.
+        if totals["error"] or exitstatus in (2, 3, 4, 5):
             return "error"
         if totals["fail"] > totals["soft_fail"]:
             return "fail"

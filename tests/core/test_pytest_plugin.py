@@ -439,7 +439,11 @@ def test_builtin_gates_from_a_hook_are_items_of_the_config_file(
         ["devops.yaml::no-public FAILED*", "*public in protected env*", "*- no-public a.b: x"]
     )
     assert report(project)["gates"][0]["nodeid"] == "devops.yaml::no-public"
-    assert project.runpytest("--devops-env=staging", "--devops-stage=apply").ret == (
-        pytest.ExitCode.NO_TESTS_COLLECTED
+    result = project.runpytest(
+        "--devops-env=staging", "--devops-stage=apply", "--devops-report=empty.json"
     )
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    # No gate ran: the stage decided nothing, which must not read as a pass.
+    assert report(project, "empty.json")["outcome"] == "error"
+    assert "devops gates" not in result.stdout.str()
     assert project.runpytest("--devops-env=staging").ret == 0
