@@ -61,6 +61,15 @@ def leaky_plan() -> dict[str, object]:
     return doc
 
 
+def leaky_counts() -> dict[str, int]:
+    counts = dict.fromkeys(("create", "update", "delete", "replace", "read", "no-op"), 0)
+    for rc in leaky_plan()["resource_changes"]:  # type: ignore[attr-defined]
+        actions = rc["change"]["actions"]
+        key = "replace" if len(actions) == 2 else actions[0]
+        counts[key] += 1
+    return counts
+
+
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".yaml", devops=CONFIG)
@@ -108,6 +117,9 @@ def test_builtin_rules_are_items_that_list_offending_addresses(project: pytest.P
     ]
     assert gates["devops.yaml::plan.max_changes"]["outcome"] == "pass"
     assert gates["test_user.py::test_leaks_a_raw_value"]["outcome"] == "fail"
+    # The plan's summary rides along for the job summary and the PR comment.
+    assert report["plan"]["counts"] == leaky_counts()
+    assert report["plan"]["digest"].startswith("sha256:")
     assert_no_secret(result.stdout.str(), result.stderr.str(),
                      (project.path / "r.json").read_text())
 

@@ -86,6 +86,18 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
     return None
 
 
+@pytest.hookimpl
+def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
+    """Add the plan's summary (counts, resources, digest) when this session loaded one."""
+    from pytest_devops.plugin import state
+
+    plan = state(config).resources.get(PLAN_KEY)
+    if plan is not None:
+        from pytest_devops.plan.summary import summary
+
+        report["plan"] = summary(plan)
+
+
 def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
     config = getattr(ctx, "config", None)
     if config is None:  # pragma: no cover - contexts from the core always carry the config
