@@ -92,8 +92,11 @@ class AwsSession:
         if service not in self._clients:
             from botocore.config import Config
 
-            retries = {"mode": self.settings.retry_mode,
-                       "total_max_attempts": self.settings.max_attempts}
+            # The schema's enum guarantees the mode is one botocore knows.
+            retries: Any = {
+                "mode": self.settings.retry_mode,
+                "total_max_attempts": self.settings.max_attempts,
+            }
             config = Config(
                 retries=retries,
                 connect_timeout=10,
