@@ -32,7 +32,9 @@ def get_estimate(config: pytest.Config) -> CostEstimate:
         from pytest_devops.cost.settings import cost_settings, estimate_with
         from pytest_devops.plan.plugin import get_plan
 
-        return estimate_with(get_plan(config), cost_settings(ctx.env))
+        plan = get_plan(config)
+        priced = config.hook.pytest_devops_priced_plan(plan=plan, env=ctx.env, config=config)
+        return estimate_with(priced or plan, cost_settings(ctx.env))
 
     estimate: CostEstimate = ctx.resource(COST_KEY, factory)
     return estimate
@@ -97,8 +99,6 @@ def _computed(config: pytest.Config) -> CostEstimate | None:
 
     if st.stage not in (None, "plan") or PLAN_KEY not in st.resources:
         return None
-    if not st.env.section("terraform"):
-        return None  # another source's plan (a change set) is priced by that feature
     from pytest_devops.errors import DevopsError
 
     try:

@@ -56,12 +56,21 @@ def get_plan(config: pytest.Config) -> Plan:
     ctx = GateContext(config)
 
     def factory() -> Plan:
-        from pytest_devops.plan.provide import plan_for
-
-        return plan_for(ctx.env, ctx.redactor, partial(_shared_dir, config), _worker(config))
+        made: Plan = config.hook.pytest_devops_plan(env=ctx.env, config=config)
+        return made
 
     plan: Plan = ctx.resource(PLAN_KEY, factory)
     return plan
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan:
+    """The Terraform plan: ``terraform.plan_file``, or made by the runner (the fallback
+    source, so it also says what to configure when there is none)."""
+    from pytest_devops.plan.provide import plan_for
+    from pytest_devops.plugin import state
+
+    return plan_for(env, state(config).redactor, partial(_shared_dir, config), _worker(config))
 
 
 @pytest.fixture(scope="session")

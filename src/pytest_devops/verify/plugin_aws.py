@@ -247,53 +247,27 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
 
 
 #: Gate kinds that judge the plan: they get the change set as the environment's plan.
-_PLAN_KINDS = ("plan", "cost", "security")
+def _cloudformation_only(env: Environment) -> bool:
+    return bool(env.section("cloudformation")) and not env.section("terraform")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
+@pytest.hookimpl
+def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan | None:
     """For a CloudFormation environment without Terraform, the change set *is* the plan
-    every plan-stage gate reads (built-in rules, ``devops_plan``), and its estimate the
-    one the cost gates judge."""
-    rt = item.config.stash.get(_RUNTIME, None)
-    if rt is None or not rt.env.section("cloudformation") or rt.env.section("terraform"):
-        return
-    from pytest_devops.plugin import SELECTION
-
-    selection = item.stash.get(SELECTION, None)
-    names = getattr(item, "fixturenames", ())
-    wants = "devops_plan" in names or "devops_cost" in names or (
-        selection is not None and selection.kind in _PLAN_KINDS)
-    if not wants:
-        return
-    from pytest_devops.errors import DevopsError
-    from pytest_devops.plan.plugin import PLAN_KEY
-
-    st = state(item.config)
-    try:
-        if PLAN_KEY not in st.resources:
-            st.resources[PLAN_KEY] = cloudformation_plan(item.config)
-        wants_cost = "devops_cost" in names or (
-            selection is not None and selection.kind == "cost")
-        if wants_cost and rt.env.section("cost"):
-            _provide_cost(item.config, rt, st.resources[PLAN_KEY])
-    except DevopsError:
-        return  # the gate itself asks again and reports the error as its outcome
+    every plan-stage gate reads (built-in rules, ``devops_plan``, the cost gates)."""
+    return cloudformation_plan(config) if _cloudformation_only(env) else None
 
 
-def _provide_cost(config: pytest.Config, rt: AwsRuntime, plan: Plan) -> None:
-    """The cost estimate of the change set, priced through its Terraform twin types."""
-    from pytest_devops.cost.plugin import COST_KEY
-
-    st = state(config)
-    if COST_KEY in st.resources:
-        return
-    from pytest_devops.cost.settings import cost_settings, estimate_with
+@pytest.hookimpl
+def pytest_devops_priced_plan(plan: Plan, env: Environment, config: pytest.Config) -> Plan | None:
+    """A change set is priced through its resources' Terraform twin types."""
+    if not _cloudformation_only(env):
+        return None
+    from pytest_devops.cost.settings import cost_settings
     from pytest_devops.verify.cfn_cost import terraform_view
 
-    settings = cost_settings(rt.env)
-    region = settings.region or rt.aws_section.get("region")
-    st.resources[COST_KEY] = estimate_with(terraform_view(plan, region), settings)
+    region = cost_settings(env).region or runtime(config).aws_section.get("region")
+    return terraform_view(plan, region)
 
 
 @pytest.hookimpl(tryfirst=True)
