@@ -1,8 +1,10 @@
 """A local server speaking the GitHub REST endpoints the sticky comment uses.
 
 ``GET``/``POST /repos/{o}/{r}/issues/{n}/comments`` (paginated with ``Link`` headers, as
-GitHub does) and ``PATCH /repos/{o}/{r}/issues/comments/{id}``. Every request is recorded;
-``fail`` makes chosen requests answer with an error status.
+GitHub does), ``PATCH /repos/{o}/{r}/issues/comments/{id}`` and ``GET /user``. The token
+is a workflow's ``GITHUB_TOKEN`` (``/user`` answers 403, comments are written by
+``github-actions[bot]``) unless ``token_user`` names the person a personal token belongs
+to. Every request is recorded; ``fail`` makes chosen requests answer with an error status.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ class GitHub:
     #: (method, path regex) -> (status, body, headers); applied to every matching request.
     fail: dict[tuple[str, str], tuple[int, Any, dict[str, str]]] = field(default_factory=dict)
     next_id: int = 1000
+    #: the login of a personal access token; None: a workflow's GITHUB_TOKEN
+    token_user: str | None = None
+
+    @property
+    def author(self) -> str:
+        return self.token_user or "github-actions[bot]"
 
     def seed(
         self, owner: str, repo: str, number: int, bodies: list[str], user: str = "human"
@@ -105,8 +113,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._list(gh, key, split.path, query)
                 return
             if self.command == "POST":
-                self._send(201, gh._add(*key, body["body"], "github-actions[bot]"))
+                self._send(201, gh._add(*key, body["body"], gh.author))
                 return
+        if path == "/user" and self.command == "GET":
+            if gh.token_user is None:
+                self._send(403, {"message": "Resource not accessible by integration"})
+            else:
+                self._send(200, {"login": gh.token_user, "type": "User"})
+            return
         if (m := _EDIT.match(path)) and self.command == "PATCH":
             for comment in gh.comments.get((m[1], m[2], _issue_of(gh, int(m[3]))), []):
                 if comment["id"] == int(m[3]):

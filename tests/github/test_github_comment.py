@@ -14,6 +14,7 @@ from pytest_devops.github.comment import CommentTarget, marker, upsert_comment
 
 LIST = "GET /repos/acme/infra/issues/7/comments?page={}&per_page=100"
 POST = "POST /repos/acme/infra/issues/7/comments"
+WHOAMI = "GET /user"
 MARK = "<!-- pytest-devops:staging/plan -->"
 
 
@@ -44,6 +45,7 @@ def test_created_once_then_updated_in_place(
     assert github.lines() == [
         LIST.format(1),
         LIST.format(2),
+        WHOAMI,
         f"PATCH /repos/acme/infra/issues/comments/{ours[0]['id']}",
     ]
     assert len(github.all_comments()) == 131
@@ -52,7 +54,7 @@ def test_created_once_then_updated_in_place(
     # Third run, same result: nothing to edit.
     github.requests.clear()
     assert main(["github", "comment", str(changed)]) == 0
-    assert github.lines() == [LIST.format(1), LIST.format(2)]
+    assert github.lines() == [LIST.format(1), LIST.format(2), WHOAMI]
     assert "pull-request comment unchanged" in capsys.readouterr().err
 
 
@@ -70,6 +72,47 @@ def test_one_comment_per_environment_and_stage(github: GitHub) -> None:
     ]
 
 
+def test_a_persons_comment_with_the_marker_is_never_edited(github: GitHub) -> None:
+    """A workflow's GITHUB_TOKEN cannot read /user: only a bot's comment is taken as ours."""
+    github.seed("acme", "infra", 7, [f"{MARK}\nplanted by a person"], user="mallory")
+    target = CommentTarget("acme", "infra", 7, github.url, GH_TOKEN)
+
+    created = upsert_comment(target, MARK, "ours")
+    assert created.action == "created"
+    assert github.lines() == [LIST.format(1), WHOAMI, POST]
+    again = upsert_comment(target, MARK, "ours, again")
+    assert (again.action, again.comment_id) == ("updated", created.comment_id)
+    by_user = {c["user"]["login"]: c["body"] for c in github.all_comments()}
+    assert by_user == {
+        "mallory": f"{MARK}\nplanted by a person",
+        "github-actions[bot]": f"{MARK}\nours, again",
+    }
+
+
+def test_a_personal_token_edits_only_its_owners_comment(github: GitHub) -> None:
+    """A token that can read /user edits only comments of that login, bot or not."""
+    github.token_user = "deploy-bot-user"
+    github.seed("acme", "infra", 7, [f"{MARK}\nplanted"], user="github-actions[bot]")
+    github.seed("acme", "infra", 7, [f"{MARK}\nold"], user="deploy-bot-user")
+    target = CommentTarget("acme", "infra", 7, github.url, GH_TOKEN)
+
+    result = upsert_comment(target, MARK, "new")
+    assert result.action == "updated"
+    assert github.lines() == [
+        LIST.format(1),
+        WHOAMI,
+        f"PATCH /repos/acme/infra/issues/comments/{result.comment_id}",
+    ]
+    assert [c["body"] for c in github.all_comments()] == [f"{MARK}\nplanted", f"{MARK}\nnew"]
+
+
+def test_identity_is_not_asked_without_a_marked_comment(github: GitHub) -> None:
+    github.seed("acme", "infra", 7, [*others(3), f"quoting {MARK}"])
+    result = upsert_comment(CommentTarget("acme", "infra", 7, github.url, GH_TOKEN), MARK, "x")
+    assert result.action == "created"
+    assert github.lines() == [LIST.format(1), POST]
+
+
 def test_marker_cannot_be_broken_out_of() -> None:
     assert marker("staging --><script>") == "<!-- pytest-devops:staging_--__script_ -->"
     assert marker("") == "<!-- pytest-devops:default -->"
@@ -80,7 +123,7 @@ def test_marker_cannot_be_broken_out_of() -> None:
     [
         ("on-failure", "pass", False, "skipped", [LIST.format(1)]),
         ("on-failure", "fail", False, "created", [LIST.format(1), POST]),
-        ("on-failure", "pass", True, "updated", [LIST.format(1), "PATCH"]),
+        ("on-failure", "pass", True, "updated", [LIST.format(1), WHOAMI, "PATCH"]),
         ("update", "fail", False, "skipped", [LIST.format(1)]),
         ("never", "fail", True, "skipped", []),
     ],

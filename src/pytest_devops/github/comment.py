@@ -1,9 +1,9 @@
 """One sticky pull-request comment per environment and stage, through ghapi.
 
 The comment is found by a hidden marker (``<!-- pytest-devops:staging/plan -->``) among
-the issue's comments (every page), then edited in place, or created. Any failure of the
-GitHub API is returned as a warning: a comment that could not be posted never changes a
-gate outcome or an exit code.
+the issue's comments (every page) written by the token's own identity, then edited in
+place, or created. Any failure of the GitHub API is returned as a warning: a comment that
+could not be posted never changes a gate outcome or an exit code.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +86,7 @@ def upsert_comment(
             warning="ghapi is not installed: pip install 'pytest-devops[github]' to post comments",
         )
     try:
-        existing = find_comment(api, target.number, mark)
+        existing = find_comment(api, target.number, mark, author=lambda: token_login(api))
         if existing is not None:
             cid = int(_get(existing, "id"))
             if _get(existing, "body") == text:
@@ -117,13 +117,40 @@ def _cached_client(api_url: str, owner: str, repo: str, token: str | None) -> An
     )
 
 
-def find_comment(api: Any, number: int, mark: str) -> Any | None:
-    """The first comment whose body starts with ``mark``, looking through every page."""
+def find_comment(
+    api: Any, number: int, mark: str, *, author: Callable[[], str | None] = lambda: None
+) -> Any | None:
+    """The first comment written by ``author()`` whose body starts with ``mark``, looking
+    through every page.
+
+    ``author()`` is asked once, and only when a body starts with the marker: the login the
+    token acts as, or ``None`` when that cannot be known; then only a bot account's comment
+    counts (a workflow's ``GITHUB_TOKEN`` and app tokens write as bots, and no person can
+    have a bot account), so a person who pastes the marker never has their comment edited.
+    """
+    login: str | None = None
+    asked = False
     for comment in _comments(api, number):
         body = _get(comment, "body") or ""
-        if isinstance(body, str) and body.startswith(mark):
+        if not (isinstance(body, str) and body.startswith(mark)):
+            continue
+        if not asked:
+            login, asked = author(), True
+        user = _get(comment, "user") or {}
+        if (_get(user, "login") == login) if login else (_get(user, "type") == "Bot"):
             return comment
     return None
+
+
+def token_login(api: Any) -> str | None:
+    """The login the token acts as (``GET /user``), or ``None`` when GitHub will not say:
+    a workflow's ``GITHUB_TOKEN`` and app installation tokens cannot read ``/user``."""
+    try:
+        user = api.users.get_authenticated()
+    except Exception:  # 403 for installation tokens; any failure: the identity is unknown
+        return None
+    login = _get(user, "login")
+    return login if isinstance(login, str) and login else None
 
 
 def _comments(api: Any, number: int) -> Iterator[Any]:
