@@ -91,7 +91,7 @@ def load_document(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file: {exc}", file=str(path)) from None
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -106,6 +106,35 @@ def load_document(path: Path) -> dict[str, Any]:
             file=str(path),
         )
     return doc
+
+
+@cache
+def _loader() -> type[Any]:
+    """A SafeLoader that refuses a key written twice in one mapping: YAML keeps the last
+    silently, so a second ``staging:`` would replace the first without a word."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    line = first.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: the base class reports it
+                    continue
+                if line != key_node.start_mark.line + 1:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"key {key!r} is repeated (first at line {line})",
+                        key_node.start_mark,
+                    )
+            return super().construct_mapping(node, deep)
+
+    return UniqueKeyLoader
 
 
 def load_environment(
@@ -128,7 +157,7 @@ def resolve(
 ) -> Environment:
     environ = os.environ if environ is None else environ
     where = str(path) if path else "<config>"
-    _validate_top(doc, where)
+    _validate_top(doc, where, path)
     envs: dict[str, Any] = doc["environments"]
     if name not in envs:
         known = ", ".join(sorted(envs)) or "(none)"
@@ -137,9 +166,10 @@ def resolve(
             f"unknown environment {name!r}; known environments: {known}",
             file=where,
             key="environments",
+            line=_line_of(path, ("environments",)),
             hint=f"did you mean {close[0]!r}?" if close else "add it under `environments:`",
         )
-    chain = _chain(envs, name, where)
+    chain = _chain(envs, name, where, path)
     merged: dict[str, Any] = {}
     for link in reversed(chain):
         settings = envs[link]
@@ -175,13 +205,14 @@ def _environment(
     )
 
 
-def _validate_top(doc: Mapping[str, Any], where: str) -> None:
+def _validate_top(doc: Mapping[str, Any], where: str, path: Path | None) -> None:
     envs = doc.get("environments")
     if not isinstance(envs, dict) or not envs:
         raise ConfigError(
             "expected a non-empty mapping of environment name -> settings",
             file=where,
             key="environments",
+            line=_line_of(path, ("environments",)),
         )
     top = schema()
     allowed = set(top["properties"])
@@ -191,6 +222,7 @@ def _validate_top(doc: Mapping[str, Any], where: str) -> None:
                 f"unknown key {key!r}",
                 file=where,
                 key=str(key),
+                line=_line_of(path, (str(key),)),
                 hint=_did_you_mean(str(key), allowed),
             )
     if "version" in doc and doc["version"] != 1:
@@ -198,11 +230,21 @@ def _validate_top(doc: Mapping[str, Any], where: str) -> None:
             f"unsupported version {doc['version']!r}",
             file=where,
             key="version",
+            line=_line_of(path, ("version",)),
             hint="this release reads `version: 1`",
         )
+    for env in envs:
+        if not isinstance(env, str):
+            raise ConfigError(
+                f"an environment name is a string, got {_type_name(env)} {env!r}",
+                file=where,
+                key=f"environments.{env}",
+                line=_line_of(path, ("environments", str(env))),
+                hint=f"quote it: '{env}':",
+            )
 
 
-def _chain(envs: Mapping[str, Any], name: str, where: str) -> list[str]:
+def _chain(envs: Mapping[str, Any], name: str, where: str, path: Path | None) -> list[str]:
     chain = [name]
     current = envs[name]
     while isinstance(current, dict) and "extends" in current:
@@ -214,6 +256,7 @@ def _chain(envs: Mapping[str, Any], name: str, where: str) -> list[str]:
                 + ", ".join(sorted(envs)),
                 file=where,
                 key=key,
+                line=_line_of(path, ("environments", chain[-1], "extends")),
             )
         if parent in chain:
             cycle = " -> ".join([*chain, parent])
@@ -221,6 +264,7 @@ def _chain(envs: Mapping[str, Any], name: str, where: str) -> list[str]:
                 f"extends cycle: {cycle}",
                 file=where,
                 key=key,
+                line=_line_of(path, ("environments", chain[-1], "extends")),
                 hint="remove one of the `extends:` links",
             )
         chain.append(parent)
