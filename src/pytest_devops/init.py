@@ -144,20 +144,36 @@ def render(
 
 
 def _environments(names: list[str]) -> list[EnvSpec]:
+    import yaml
+
     from pytest_devops.errors import ConfigError
 
-    seen: set[str] = set()
-    for name in names:
+    specs: dict[str, EnvSpec] = {}
+    last = len(names) - 1
+    for i, name in enumerate(names):
+        spec = EnvSpec(name, protected=last > 0 and i == last)
         if not _ENV_NAME.match(name):
             raise ConfigError(
                 f"--env {name!r} is not an environment name",
                 hint="letters, digits, '_', '.' and '-', starting with a letter or digit",
             )
-        if name in seen:
+        if yaml.safe_load(name) != name:
+            # `1`, `on`, `null`: YAML would read the key as a number, boolean or nothing.
+            raise ConfigError(
+                f"--env {name!r} is not read as a name in YAML",
+                hint="start it with a letter and avoid the words YAML reads as true/false/null",
+            )
+        if name in specs:
             raise ConfigError(f"--env {name!r} is given twice")
-        seen.add(name)
-    last = len(names) - 1
-    return [EnvSpec(name, protected=last > 0 and i == last) for i, name in enumerate(names)]
+        clash = next((s.name for s in specs.values() if s.secret == spec.secret), None)
+        if clash is not None:
+            raise ConfigError(
+                f"--env {name!r} and --env {clash!r} would share the secret "
+                f"AWS_ROLE_ARN_{spec.secret}",
+                hint="name environments so that they differ in more than '-', '.' and '_'",
+            )
+        specs[name] = spec
+    return list(specs.values())
 
 
 def _stack_name(directory: str) -> str:

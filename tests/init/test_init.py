@@ -202,6 +202,9 @@ def test_only_missing_files_block_nothing(tmp_path: Path) -> None:
     [
         (["--env", "stag$(touch PWNED)"], "is not an environment name"),
         (["--env", "dev", "--env", "dev"], "is given twice"),
+        (["--env", "1", "--env", "on"], "--env '1' is not read as a name in YAML"),
+        (["--env", "staging", "--env", "off"], "--env 'off' is not read as a name in YAML"),
+        (["--env", "eu-prod", "--env", "eu_prod"], "would share the secret AWS_ROLE_ARN_EU_PROD"),
         (["--region", "moon-1"], "is not an AWS region"),
         (["--iac", "cloudformation", "--stack", "9lives"], "is not a CloudFormation stack name"),
         (["--default-branch", "main\n::set-output"], "is not a branch name"),
