@@ -338,3 +338,59 @@ def test_real_terraform_configuration_error_is_classified(tmp_path: Path) -> Non
     with pytest.raises(TerraformError) as planned:
         tf.plan(tmp_path / "tfplan")
     assert (planned.value.kind, planned.value.returncode) == ("configuration", 1)
+
+
+@pytest.fixture
+def applied(tmp_path: Path) -> Terraform:
+    """A root module of built-in resources, applied once (a local state to contend for)."""
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+        variable "v" { type = string }
+        resource "terraform_data" "x" { input = var.v }
+    """))
+    tf = Terraform(tmp_path, data_dir=tmp_path / ".tfdata", timeout=300, lock_timeout="1s")
+    tf.init()
+    tf.plan(tmp_path / "first", variables={"v": "1"})
+    tf.apply(tmp_path / "first")
+    return tf
+
+
+@pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
+@pytest.mark.skipif(os.name != "posix", reason="the local backend locks with fcntl here")
+def test_real_terraform_held_lock_is_a_lock(applied: Terraform) -> None:
+    import fcntl
+
+    with open(applied.working_dir / "terraform.tfstate", "r+") as state:
+        fcntl.lockf(state, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a concurrent run holds it
+        with pytest.raises(TerraformError) as info:
+            applied.plan(applied.working_dir / "blocked", variables={"v": "2"})
+    assert (info.value.kind, info.value.returncode) == ("lock", 1)
+    assert "Error: Error acquiring the state lock" in str(info.value)
+    assert "force-unlock" in (info.value.hint or "")
+
+
+@pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
+def test_real_terraform_unreadable_state_is_state_not_lock(applied: Terraform) -> None:
+    """Terraform reports an unreadable state as a failure to take the lock; releasing a lock
+    nobody holds would not help, so it is a state error with the state's hint."""
+    state = applied.working_dir / "terraform.tfstate"
+    state.write_text(state.read_text().replace('"version": 4', '"version": 9', 1))
+    with pytest.raises(TerraformError) as info:
+        applied.plan(applied.working_dir / "again", variables={"v": "2"})
+    assert "Error acquiring the state lock" in info.value.stderr
+    assert "Unsupported state file format" in str(info.value)
+    assert info.value.kind == "state"
+    assert "force-unlock" not in (info.value.hint or "")
+
+
+@pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
+def test_real_terraform_stale_plan_says_to_plan_again(applied: Terraform) -> None:
+    wd = applied.working_dir
+    assert applied.plan(wd / "reviewed", variables={"v": "2"}) is True
+    applied.plan(wd / "other", variables={"v": "3"})
+    applied.apply(wd / "other")  # the state moves on after the review
+    with pytest.raises(TerraformError) as info:
+        applied.apply(wd / "reviewed")
+    assert (info.value.kind, info.value.returncode) == ("state", 1)
+    assert str(info.value).splitlines()[:2] == [
+        "terraform apply failed (state, exit code 1):", "Error: Saved plan is stale"]
+    assert (info.value.hint or "").startswith("the state changed after this plan was made")

@@ -10,64 +10,76 @@ from collections.abc import Sequence
 
 from pytest_devops.errors import GateError
 
-__all__ = ["KINDS", "TerraformError", "classify", "error_summary", "read_plan_exit"]
+__all__ = ["KINDS", "RULES", "TerraformError", "classify", "error_summary", "read_plan_exit"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
-#: kind -> (patterns searched in stderr, hint). The first kind that matches wins.
-KINDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "lock": (
-        (r"Error acquiring the state lock", r"Error locking state", r"state lock",
-         r"ConditionalCheckFailedException"),
-        "another run holds the state lock: wait for it (terraform.lock_timeout: 5m), or, when "
-        "no run is active, release it with `terraform force-unlock LOCK_ID`",
-    ),
-    "auth": (
-        (r"No valid credential sources", r"AccessDenied", r"Access Denied",
-         r"UnauthorizedOperation", r"ExpiredToken", r"InvalidClientTokenId",
-         r"SignatureDoesNotMatch", r"could not find default credentials",
-         r"AuthorizationFailed", r"AuthorizationFailure", r"\b403\b", r"Forbidden",
-         r"[Pp]ermission denied", r"PERMISSION_DENIED", r"not authorized to perform",
-         r"invalid_grant", r"Unable to locate credentials", r"failed to refresh cached credentials",
-         r"Error: building AzureRM Client", r"Error: configuring Terraform AWS Provider"),
-        "check the credentials and the permissions of the identity the pipeline uses "
-        "(aws sts get-caller-identity, gcloud auth list, az account show)",
-    ),
-    "state": (
-        (r"Failed to load state", r"Error loading state", r"Failed to save state",
-         r"Failed to persist state", r"state snapshot was created by Terraform v",
-         r"does not have the expected content", r"Failed to get existing workspaces",
-         r"Saved plan is stale", r"state data in S3", r"Failed to read state",
-         r"Error refreshing state", r"Unsupported state file format"),
-        "the state could not be read or written: check the backend (bucket, key, "
-        "workspace) and that the state was written by a compatible Terraform release",
-    ),
-    "provider": (
-        (r"Failed to query available provider packages", r"Failed to install provider",
-         r"could not connect to", r"dial tcp", r"i/o timeout", r"connection refused",
-         r"TLS handshake timeout", r"no such host", r"RequestError: send request failed",
-         r"Plugin did not respond", r"The plugin encountered an error", r"plugin crashed",
-         r"Failed to load plugin schemas", r"Incompatible provider version",
-         r"context deadline exceeded", r"Error: Request cancelled", r"connection reset"),
-        "a provider could not be installed or reached: check network access to the "
-        "registry and the cloud API, and the provider version constraints",
-    ),
-    "configuration": (
-        (r"Unsupported argument", r"Missing required argument", r"Invalid reference",
-         r"Reference to undeclared", r"Unsupported block type", r"Invalid value for",
-         r"Argument or block definition required", r"Module not installed",
-         r"Inconsistent dependency lock file", r"Backend initialization required",
-         r"Missing required provider", r"No value for required variable",
-         r"Unsupported attribute", r"Invalid function argument", r"Cycle:",
-         r"Duplicate resource", r"Invalid expression", r"Unreadable module directory",
-         r"Invalid count argument", r"Invalid for_each argument", r"Value for undeclared variable",
-         r"Failed to read variables file", r"Invalid character", r"Invalid block definition",
-         r"Error: Invalid", r"No configuration files", r"Required plugins are not installed"),
-        "fix the configuration (run `terraform validate` locally), then run init again if "
-        "modules or providers changed",
-    ),
-}
-_COMPILED = {k: re.compile("|".join(p)) for k, (p, _) in KINDS.items()}
+_LOCK_HINT = (
+    "another run holds the state lock: wait for it (terraform.lock_timeout: 5m), or, when no "
+    "run is active, release it with `terraform force-unlock LOCK_ID`"
+)
+_STATE_HINT = (
+    "the state could not be read or written: check the backend (bucket, key, workspace) and "
+    "that the state was written by a compatible Terraform release"
+)
+
+#: ``(kind, patterns searched in stderr, hint)``, in order: the first rule that matches wins.
+#: Every lock error carries Terraform's boilerplate ("Terraform acquires a state lock ..."),
+#: also when taking the lock failed for another reason (access denied, an unreadable
+#: state), so a lock held by another run is recognised by its evidence (the holder's lock
+#: info, the backend's "already locked"), after the credential errors; a bare lock error
+#: comes last. Only a held lock gets the force-unlock hint.
+RULES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("state", (r"Saved plan is stale",),
+     "the state changed after this plan was made: make the plan again and review it again "
+     "(a saved plan applies only to the state it was made from)"),
+    ("auth", (r"No valid credential sources", r"AccessDenied", r"Access Denied",
+              r"UnauthorizedOperation", r"ExpiredToken", r"InvalidClientTokenId",
+              r"SignatureDoesNotMatch", r"could not find default credentials",
+              r"AuthorizationFailed", r"AuthorizationFailure", r"\b403\b", r"Forbidden",
+              r"Permission denied", r"PERMISSION_DENIED", r"not authorized to perform",
+              r"invalid_grant", r"Unable to locate credentials",
+              r"failed to refresh cached credentials", r"Error: building AzureRM Client",
+              r"Error: configuring Terraform AWS Provider"),
+     "check the credentials and the permissions of the identity the pipeline uses "
+     "(aws sts get-caller-identity, gcloud auth list, az account show)"),
+    ("lock", (r"Lock Info:", r"ConditionalCheckFailedException", r"resource temporarily "
+              r"unavailable", r"state blob is already locked", r"already locked"), _LOCK_HINT),
+    ("state", (r"Failed to load state", r"Error loading state", r"Failed to save state",
+               r"Failed to persist state", r"state snapshot was created by Terraform v",
+               r"does not have the expected content", r"Failed to get existing workspaces",
+               r"state data in S3", r"Failed to read state", r"Error refreshing state",
+               r"Unsupported state file format"), _STATE_HINT),
+    ("provider", (r"Failed to query available provider packages", r"Failed to install provider",
+                  r"could not connect to", r"dial tcp", r"i/o timeout", r"connection refused",
+                  r"TLS handshake timeout", r"no such host", r"RequestError: send request failed",
+                  r"Plugin did not respond", r"The plugin encountered an error",
+                  r"plugin crashed", r"Failed to load plugin schemas",
+                  r"Incompatible provider version", r"context deadline exceeded",
+                  r"Error: Request cancelled", r"connection reset"),
+     "a provider could not be installed or reached: check network access to the registry "
+     "and the cloud API, and the provider version constraints"),
+    ("configuration", (r"Unsupported argument", r"Missing required argument",
+                       r"Invalid reference", r"Reference to undeclared", r"Unsupported block type",
+                       r"Invalid value for", r"Argument or block definition required",
+                       r"Module not installed", r"Inconsistent dependency lock file",
+                       r"Backend initialization required", r"Missing required provider",
+                       r"No value for required variable", r"Unsupported attribute",
+                       r"Invalid function argument", r"Cycle:", r"Duplicate resource",
+                       r"Invalid expression", r"Unreadable module directory",
+                       r"Invalid count argument", r"Invalid for_each argument",
+                       r"Value for undeclared variable", r"Failed to read variables file",
+                       r"Invalid character", r"Invalid block definition", r"Error: Invalid",
+                       r"No configuration files", r"Required plugins are not installed"),
+     "fix the configuration (run `terraform validate` locally), then run init again if "
+     "modules or providers changed"),
+    ("lock", (r"Error acquiring the state lock", r"Error locking state"),
+     "the state lock could not be taken: read the CLI's message above; when another run "
+     "holds it, wait for it (terraform.lock_timeout: 5m)"),
+)
+#: The kinds a failure can have (``timeout`` is :class:`~pytest_devops.errors.GateTimeout`).
+KINDS = ("lock", "auth", "state", "provider", "configuration", "unknown")
+_COMPILED = tuple((kind, re.compile("|".join(p)), hint) for kind, p, hint in RULES)
 
 
 class TerraformError(GateError):
@@ -98,9 +110,9 @@ def strip_ansi(text: str) -> str:
 def classify(stderr: str) -> tuple[str, str | None]:
     """``(kind, hint)`` for a failure's stderr."""
     text = strip_ansi(stderr)
-    for kind, pattern in _COMPILED.items():
+    for kind, pattern, hint in _COMPILED:
         if pattern.search(text):
-            return kind, KINDS[kind][1]
+            return kind, hint
     return "unknown", None
 
 
