@@ -127,6 +127,11 @@ class Handler(BaseHTTPRequestHandler):
         target = f"/redirect/{left - 1}" if left > 1 else "/ok"
         self._send(302, b"", Location=target)
 
+    def route_to_localhost(self, args: list[str]) -> None:
+        """/to-localhost/PATH: the same server under another host name."""
+        port = self.server.server_address[1]
+        self._send(302, b"", Location=f"http://localhost:{port}/{'/'.join(args)}")
+
     def route_loop(self, args: list[str]) -> None:
         self._send(302, b"", Location="/loop")
 

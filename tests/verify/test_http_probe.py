@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -156,6 +157,30 @@ def test_redirect_chain_too_long_and_loops(servers: Servers) -> None:
     assert messages(long) == ["more than 2 redirects (next: /redirect/1)"]
     loop = probe(servers.http.url("/loop"))
     assert messages(loop) == ["more than 5 redirects (next: /loop)"]
+
+
+def test_credentials_are_not_sent_to_another_host_on_redirect(servers: Servers) -> None:
+    headers = {"Authorization": "Bearer t-123456789", "X-Api-Key": "k-abcdef123456",
+               "X-Trace": "trace-1"}
+    away = probe(servers.http.url("/to-localhost/echo"), headers=headers)
+    assert away.ok, away.report()
+    assert away.last is not None
+    assert away.last.final_url.startswith("http://localhost:")
+    seen = json.loads(away.last.body)
+    assert seen["x-trace"] == "trace-1"
+    assert "authorization" not in seen
+    assert "x-api-key" not in seen
+
+
+def test_credentials_follow_a_redirect_on_the_same_host_or_to_https() -> None:
+    from pytest_devops.verify.http_transport import _headers_for
+
+    sent = (("Authorization", "Bearer t"), ("X-Trace", "1"))
+    assert _headers_for("http://a.test/x", "http://a.test/y", sent) == sent
+    assert _headers_for("http://a.test/x", "https://a.test/y", sent) == sent
+    assert _headers_for("https://a.test/x", "http://a.test/y", sent) == (("X-Trace", "1"),)
+    assert _headers_for("https://a.test/x", "https://a.test:8443/y", sent) == (("X-Trace", "1"),)
+    assert _headers_for("https://a.test/x", "https://b.test/x", sent) == (("X-Trace", "1"),)
 
 
 def test_redirect_not_followed(servers: Servers) -> None:

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from pytest_devops.verify.http_model import TlsExpectation
+from pytest_devops.verify.http_model import SENSITIVE_HEADER_PARTS, TlsExpectation
 from pytest_devops.verify.tlsinfo import not_after
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -137,9 +137,24 @@ def fetch(
         req = Request(
             method="GET" if see_other else req.method,
             url=target,
-            headers=req.headers,
+            headers=_headers_for(req.url, target, req.headers),
             body=None if see_other else req.body,
         )
+
+
+def _headers_for(
+    source: str, target: str, headers: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The headers a redirect from ``source`` to ``target`` may carry: credentials
+    (Authorization, cookies, tokens, ...) go only to the same host, never over a
+    downgrade from https to http."""
+    a, b = urlsplit(source), urlsplit(target)
+    same_host = a.hostname == b.hostname and (a.scheme, a.port) == (b.scheme, b.port)
+    upgrade = a.hostname == b.hostname and a.scheme == "http" and b.scheme == "https"
+    if same_host or upgrade:
+        return headers
+    return tuple((k, v) for k, v in headers
+                 if not any(part in k.lower() for part in SENSITIVE_HEADER_PARTS))
 
 
 def _with(obs: Observation, **changes: Any) -> Observation:
