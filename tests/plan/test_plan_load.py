@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -113,12 +114,27 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
         (b"Terraform used the selected providers to generate the following plan\n",
          r"not a JSON plan; it starts with 'Terraform used the selected providers"),
         (b'{"format_version": "1.2",, "x": 1}', r"invalid JSON at line 1, column 26"),
-        (b"PK\x03\x04\x14\x00\x08\x00\x08\x00\xa0\xb1", r"not UTF-8 text .* binary plan"),
+        (b"PK\x03\x04\x14\x00\x08\x00\x08\x00\xa0\xb1",
+         r"plan.json: this is a saved binary plan \(tfplan, a zip archive\), not its JSON"),
+        (b"\x80\x81{}", r"not UTF-8 text \(invalid byte at offset 0\); is it the binary plan"),
         (b"[1, 2]", r"expected a JSON object \(a plan\), got a JSON list"),
         (b'{"hello": "world"}', r"not a Terraform JSON plan \(no `format_version`; keys: hello\)"),
+        (b'{"format_version": "1.2", "variables": {"x": {"value": NaN}}}',
+         r"plan.json: holds the number NaN, which is not a finite JSON number"),
+        (b'[command]terraform show -json\n{"format_version": "1.2", "x": -Infinity}\n',
+         r"holds the number -Infinity, which is not a finite JSON number"),
+        (b'{"format_version": "1.2", "variables": {"x": {"value": 1e999}}}',
+         r"holds the number 1e999, which is not a finite JSON number"),
+        (b'{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", '
+         b'"name": "b", "change": {"actions": "create"}}]}',
+         r'resource_changes\[0\] \(a.b\): `change.actions` should be a list of action names '
+         r'such as \["create"\], got "create"'),
+        (b'{"format_version": "1.2", "output_changes": {"o": {"actions": "update"}}}',
+         r'output_changes.o: `change.actions` should be a list of action names'),
     ],
     ids=["empty", "blank", "truncated", "truncated-string", "text-plan", "invalid", "binary",
-         "list", "no-version"],
+         "not-utf8", "list", "no-version", "nan", "wrapped-infinity", "overflow",
+         "actions-string", "output-actions-string"],
 )
 def test_bad_input_is_refused_with_a_clear_message(
     tmp_path: Path, content: bytes, message: str
@@ -127,6 +143,22 @@ def test_bad_input_is_refused_with_a_clear_message(
     path.write_bytes(content)
     with pytest.raises(GateError, match=message):
         load_plan(path)
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_a_real_saved_binary_plan_is_refused_saying_how_to_convert_it(tmp_path: Path) -> None:
+    from pytest_devops.plan.runner import Terraform
+
+    (tmp_path / "main.tf").write_text('resource "terraform_data" "x" {\n  input = 1\n}\n')
+    tf = Terraform(tmp_path, data_dir=tmp_path / ".tfdata", timeout=300)
+    tf.init()
+    tf.plan(tmp_path / "tfplan")
+    with pytest.raises(GateError) as info:
+        load_plan(tmp_path / "tfplan")
+    assert str(info.value) == (
+        f"{tmp_path / 'tfplan'}: this is a saved binary plan (tfplan, a zip archive), not its "
+        "JSON\n  hint: convert it with `terraform show -json tfplan > plan.json`"
+    )
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import gc
 import itertools
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -83,6 +84,11 @@ def paused_gc() -> Iterator[None]:
 
 def decode(data: bytes, source: str) -> str:
     """Bytes to text: BOM-marked UTF-8/16/32, else UTF-8 (UTF-16 without BOM detected)."""
+    if data.startswith(b"PK\x03\x04"):
+        raise GateError(
+            f"{source}: this is a saved binary plan (tfplan, a zip archive), not its JSON",
+            hint="convert it with `terraform show -json tfplan > plan.json`",
+        )
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -105,14 +111,40 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
+class _NotJsonConstant(ValueError):
+    """``NaN``/``Infinity`` (Python's JSON reader accepts them; JSON and Terraform do not),
+    or a number too large for a float."""
+
+
+def _no_constants(name: str) -> Any:
+    raise _NotJsonConstant(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotJsonConstant(text)
+    return value
+
+
 def extract_json(text: str, source: str) -> dict[str, Any]:
     """The plan document in ``text``; wrapper and log noise around it is dropped."""
+    try:
+        return _extract(text, source)
+    except _NotJsonConstant as exc:
+        raise GateError(
+            f"{source}: holds the number {exc}, which is not a finite JSON number",
+            hint="the file was not written by Terraform or was edited; " + _HOW,
+        ) from None
+
+
+def _extract(text: str, source: str) -> dict[str, Any]:
     if not text.strip():
         raise GateError(f"{source}: the file is empty", hint=_HOW)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            doc = json.loads(stripped)
+            doc = json.loads(stripped, parse_constant=_no_constants, parse_float=_finite)
         except json.JSONDecodeError as exc:
             first_error: json.JSONDecodeError | None = exc
         else:
@@ -143,7 +175,7 @@ def _unescape_command(value: str) -> str:
 def _from_noisy(text: str, source: str, first_error: json.JSONDecodeError | None) -> dict[str, Any]:
     lines = text.splitlines()
     _refuse_stream(lines, source)
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
     for number, line in enumerate(lines):
         s = line.strip()
         if s.startswith("::set-output name=stdout::"):
@@ -285,9 +317,9 @@ def _changes(raw: Any, key: str, source: str) -> list[ResourceChange]:
         change = rc.get("change") if isinstance(rc, dict) else None
         if not isinstance(change, dict):
             raise GateError(f"{source}: {key}[{i}] has no `change` object")
-        actions = tuple(change.get("actions") or ())
-        action = action_of(actions)
         address = rc.get("address")
+        actions = _actions(change, f"{key}[{i}] ({address or '?'})", source)
+        action = action_of(actions)
         if action is None:
             raise GateError(
                 f"{source}: {key}[{i}] ({address or '?'}): unknown actions {list(actions)}; "
@@ -336,6 +368,16 @@ def _changes(raw: Any, key: str, source: str) -> list[ResourceChange]:
     return out
 
 
+def _actions(change: dict[str, Any], where: str, source: str) -> tuple[str, ...]:
+    actions = change.get("actions")
+    if actions is None:
+        return ()
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise GateError(f"{source}: {where}: `change.actions` should be a list of action names "
+                        f"such as [\"create\"], got {json.dumps(actions)[:60]}")
+    return tuple(actions)
+
+
 def _outputs(raw: Any, source: str) -> dict[str, OutputChange]:
     if raw is None:
         return {}
@@ -345,7 +387,7 @@ def _outputs(raw: Any, source: str) -> dict[str, OutputChange]:
     for name, change in raw.items():
         if not isinstance(change, dict):
             raise GateError(f"{source}: output_changes.{name} should be an object")
-        actions = tuple(change.get("actions") or ())
+        actions = _actions(change, f"output_changes.{name}", source)
         action = action_of(actions)
         if action is None:
             raise GateError(f"{source}: output_changes.{name}: unknown actions {list(actions)}")
