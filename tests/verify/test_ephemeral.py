@@ -110,6 +110,25 @@ def test_once_records_an_error_for_the_others(tmp_path: Path) -> None:
         shared.once("apply", lambda: 1, timeout=5)
 
 
+def test_once_records_any_exception_so_no_other_process_applies_again(tmp_path: Path) -> None:
+    shared = SharedDir(tmp_path)
+    calls = []
+
+    def crash() -> None:
+        calls.append(1)
+        raise KeyError("PhysicalResourceId")
+
+    with pytest.raises(KeyError):
+        shared.once("apply", crash, timeout=5)
+    record = shared.read("apply")
+    record["pid"] = -1
+    shared.write("apply", record)
+    with pytest.raises(GateError) as exc:
+        shared.once("apply", crash, timeout=5)
+    assert exc.value.message == "KeyError: 'PhysicalResourceId' (in another worker)"
+    assert calls == [1]
+
+
 def test_policy_and_protection() -> None:
     assert EphemeralSettings.from_section({}) == EphemeralSettings(enabled=False)
     on_success = EphemeralSettings.from_section({"teardown": "on_success"})

@@ -4,7 +4,7 @@ A :class:`SharedDir` is a directory every process of one run can reach (keyed by
 xdist's ``testrunuid``). :meth:`SharedDir.once` runs a computation under a lock file:
 the first process computes and writes the JSON result; the others wait for the lock
 and read it. A failure is recorded too, so it is reported by every process instead of
-being retried (one apply per run, never two).
+being retried (one apply per run, never two), whatever the exception.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pytest_devops.atomic import write_text
 from pytest_devops.errors import GateError, GateTimeout
 
 
@@ -73,10 +74,7 @@ class SharedDir:
             return None
 
     def write(self, name: str, value: Any) -> None:
-        path = self.path / f"{name}.json"
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value), "utf-8")
-        os.replace(tmp, path)
+        write_text(self.path / f"{name}.json", json.dumps(value))
 
     def once(self, name: str, compute: Callable[[], Any], timeout: float) -> Any:
         """The result of ``compute()``, computed by the first process to get here."""
@@ -85,9 +83,12 @@ class SharedDir:
             if found is None:
                 try:
                     found = {"ok": compute()}
-                except GateError as exc:
-                    found = {"error": exc.message, "hint": exc.hint, "pid": os.getpid()}
-                    self.write(name, found)
+                except Exception as exc:  # any failure: the others must not try again
+                    if isinstance(exc, GateError):
+                        message, hint = exc.message, exc.hint
+                    else:
+                        message, hint = f"{type(exc).__name__}: {exc}", None
+                    self.write(name, {"error": message, "hint": hint, "pid": os.getpid()})
                     raise
                 self.write(name, found)
         if "error" in found:
