@@ -108,7 +108,6 @@ def load_document(path: Path) -> dict[str, Any]:
     return doc
 
 
-@cache
 def _loader() -> type[Any]:
     """A SafeLoader that refuses a key written twice in one mapping: YAML keeps the last
     silently, so a second ``staging:`` would replace the first without a word."""
