@@ -293,11 +293,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }
-    if len(redactor):
-        report.longrepr = _redact_repr(report.longrepr, redactor)
-        report.sections = [(k, redactor.redact(v)) for k, v in report.sections]
+    _redact_report(report, redactor)
     if soft:
         report.outcome = "passed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    """A module that fails to import may show a secret in its traceback."""
+    outcome: Any = yield
+    _redact_report(outcome.get_result(), state(collector.config).redactor)
+
+
+def _redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
+    """Mask secrets in everything a report carries to the terminal, JUnit and workers."""
+    if not len(redactor):
+        return
+    report.longrepr = _redact_repr(report.longrepr, redactor)
+    report.sections = [(k, redactor.redact(v)) for k, v in report.sections]
+    reason = getattr(report, "wasxfail", None)
+    if isinstance(reason, str):
+        report.wasxfail = redactor.redact(reason)  # type: ignore[union-attr]
 
 
 def _redact_repr(obj: Any, redactor: Redactor, depth: int = 0) -> Any:
@@ -353,7 +369,7 @@ class _Recorder:
         )
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     st = state(config)
     if not st.report.results or (st.env_name is None and not st.report.has_gates()):
         return
@@ -363,7 +379,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if st.stage:
         title += f", stage {st.stage}"
     terminalreporter.write_sep("=", title)
-    for line, markup in terminal_lines(st.report, KINDS):
+    for line, markup in terminal_lines(st.report, KINDS, int(exitstatus)):
         terminalreporter.write_line(st.redactor.redact(line), **markup)
 
 

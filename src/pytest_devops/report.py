@@ -20,6 +20,8 @@ class GateResult:
     message: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
     soft: bool = False
+    #: Only the setup has reported so far (the outcome is provisional).
+    pending: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -44,18 +46,24 @@ class RunReport:
         """Fold one phase (setup, call, teardown) into the test's result."""
         prior = self.results.get(result.nodeid)
         if prior is None:
+            if when == "setup" and result.outcome == "pass":
+                # Until the call reports, nothing was decided: a run stopped mid-test
+                # leaves this test an error, never a pass.
+                result.outcome, result.message = "error", "the run stopped before this test ended"
+                result.pending = True
             self.results[result.nodeid] = result
             return
         prior.duration += result.duration
-        # A passing setup/teardown never hides the call's outcome; a worse one wins.
-        if _RANK[result.outcome] > _RANK[prior.outcome] or (
-            when == "call" and result.outcome != "pass"
+        # The call decides; a passing teardown never hides it, a worse one wins.
+        if (
+            prior.pending
+            or _RANK[result.outcome] > _RANK[prior.outcome]
+            or (when == "call" and result.outcome != "pass")
         ):
             prior.outcome, prior.message = result.outcome, result.message
             prior.findings = result.findings or prior.findings
             prior.soft = result.soft
-        elif when == "call" and prior.outcome == "pass":
-            prior.soft = result.soft
+        prior.pending = False
 
     def has_gates(self) -> bool:
         return any(r.kind for r in self.results.values())
@@ -92,7 +100,7 @@ class RunReport:
 
 
 def terminal_lines(
-    report: RunReport, kinds: Iterable[str]
+    report: RunReport, kinds: Iterable[str], exitstatus: int = 0
 ) -> Iterator[tuple[str, dict[str, bool]]]:
     """Lines of the terminal summary section: counts by kind, then what did not pass."""
     by_kind: dict[str, dict[str, int]] = {}
@@ -111,5 +119,5 @@ def terminal_lines(
             first = r.message.splitlines()[0] if r.message else ""
             markup = {"yellow": True} if r.soft else {"red": True}
             yield f"{label:<9} {r.nodeid}: {first}", markup
-    outcome = report.outcome()
+    outcome = report.outcome(exitstatus)
     yield f"outcome: {outcome}", {"green": outcome == "pass", "red": outcome != "pass"}

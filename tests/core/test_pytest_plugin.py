@@ -116,7 +116,7 @@ def test_unknown_environment_is_a_usage_error(project: pytest.Pytester) -> None:
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
-            "ERROR: *devops.yaml: environments: unknown environment 'nope'; "
+            "ERROR: *devops.yaml:1: environments: unknown environment 'nope'; "
             "known environments: production, staging"
         ]
     )
@@ -396,6 +396,64 @@ def test_secrets_never_reach_terminal_junit_or_report(
     assert "connecting with *** ***" in outputs[0]
     gate = next(g for g in report(project)["gates"] if g["kind"] == "postdeploy")
     assert gate["findings"][0]["message"] == "password ***"
+
+
+def test_secrets_in_xfail_reasons_and_collection_errors_are_masked(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DB_PASSWORD", "pa55w0rd-xyz")
+    project.makepyfile(
+        test_xfail="""
+        import os
+        import pytest
+
+        @pytest.mark.xfail(reason=os.environ["DB_PASSWORD"])
+        def test_known():
+            assert 0
+        """,
+        test_broken="""
+        import os
+        raise ImportError("cannot log in with " + os.environ["DB_PASSWORD"])
+        """,
+    )
+    args = ("--devops-env=staging", "--devops-report=r.json", "--junitxml=j.xml", "-rA")
+    result = project.runpytest(*args, "--continue-on-collection-errors")
+    assert result.ret == 1
+    junit = (project.path / "j.xml").read_text()
+    for text in (result.stdout.str(), junit, (project.path / "r.json").read_text()):
+        assert "pa55w0rd-xyz" not in text
+    result.stdout.fnmatch_lines(["*ImportError: cannot log in with ***", "XFAIL *test_known - ***"])
+    assert 'message="***"' in junit
+
+
+def test_terminal_outcome_agrees_with_the_report_when_the_run_is_interrupted(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.devops_plan
+        def test_a():
+            pass
+
+        @pytest.mark.devops_plan
+        def test_b():
+            pytest.exit("stopped", returncode=2)
+        """
+    )
+    result = project.runpytest("--devops-env=staging", "--devops-report=r.json")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert report(project)["outcome"] == "error"
+    gates = {g["nodeid"].rsplit(":", 1)[1]: g["outcome"] for g in report(project)["gates"]}
+    assert gates == {"test_a": "pass", "test_b": "error"}
+    result.stdout.fnmatch_lines(
+        [
+            "plan        1 error, 1 passed",
+            "ERROR     *::test_b: the run stopped before this test ended",
+            "outcome: error",
+        ]
+    )
 
 
 def test_plugin_can_be_disabled(project: pytest.Pytester) -> None:
