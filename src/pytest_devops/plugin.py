@@ -251,6 +251,10 @@ def _kind(item: pytest.Item) -> str | None:
     return selection.kind if selection else None
 
 
+#: What a gate raises to say the rule is broken: an assertion or ``pytest.fail()``.
+_FAILURES = (AssertionError, pytest.fail.Exception)
+
+
 def _outcome(report: pytest.TestReport, kind: str | None, exc: BaseException | None) -> str:
     if report.passed:
         return "pass"
@@ -258,7 +262,7 @@ def _outcome(report: pytest.TestReport, kind: str | None, exc: BaseException | N
         return "skip"
     if report.when != "call" or isinstance(exc, GateError):
         return "error"
-    if kind is not None and exc is not None and not isinstance(exc, AssertionError):
+    if kind is not None and exc is not None and not isinstance(exc, _FAILURES):
         # In a gate, only a broken rule is a failure; anything else means undecided.
         return "error"
     return "fail"

@@ -246,6 +246,22 @@ def test_soft_fail_downgrades_failures_never_errors(pytester: pytest.Pytester) -
     assert report(pytester)["outcome"] == "error"
 
 
+def test_pytest_fail_in_a_gate_is_a_failure(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import pytest
+        @pytest.mark.devops_security
+        def test_rule():
+            pytest.fail("bucket is public")
+        """
+    )
+    result = project.runpytest("--devops-env=staging", "--devops-report=r.json")
+    assert result.ret == 1
+    [gate] = report(project)["gates"]
+    assert (gate["outcome"], gate["message"]) == ("fail", "Failed: bucket is public")
+    assert report(project)["outcome"] == "fail"
+
+
 def test_setup_error_is_an_error(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
