@@ -133,6 +133,8 @@ def test_plan_apply_outputs_destroy(stack: CloudFormation, boto: Any) -> None:
     boto("s3").head_bucket(Bucket=outputs["BucketName"])
     again = stack.describe(cs.change_set_id)
     assert not again.executable  # executed: a plan is applied once
+    with pytest.raises(GateError, match="cannot be executed \\(execution status EXECUTE_COMPLETE"):
+        stack.execute(again)
 
     stack.settings.template.write_text(YAML.replace("RetentionInDays: 7", "RetentionInDays: 14"))
     update = stack.plan()

@@ -103,6 +103,11 @@ class ChangeSetPlan:
     def executable(self) -> bool:
         return self.status == "CREATE_COMPLETE" and self.execution_status == "AVAILABLE"
 
+    @property
+    def no_changes(self) -> bool:
+        """CloudFormation found nothing to change: applying it is a no-op."""
+        return self.status == "NO_CHANGES"
+
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(("create", "update", "delete", "replace", "import"), 0)
         for c in self.changes:
@@ -202,6 +207,12 @@ class CloudFormation:
         status, reason = resp["Status"], resp.get("StatusReason") or ""
         if status == "FAILED" and not any(m in reason for m in _NO_CHANGES):
             raise GateError(f"stack {stack}: change set {resp['ChangeSetName']} failed: {reason}")
+        if status != "FAILED" and status != "CREATE_COMPLETE":
+            raise GateError(
+                f"stack {stack}: change set {resp['ChangeSetName']} is {status}, not ready "
+                "to be read as a plan",
+                hint="wait until CloudFormation has computed it (status CREATE_COMPLETE)",
+            )
         if template is None:
             template = load_template(self.settings.template)[1]
         if kind is None:
@@ -223,12 +234,19 @@ class CloudFormation:
     def execute(self, plan: ChangeSetPlan) -> dict[str, Any]:
         """Execute the change set (the apply); returns the stack once it is complete."""
         stack = self.settings.stack_name
-        if not plan.executable:
+        if plan.no_changes:
             found = self.stack()
             if found is None:
                 raise GateError(f"stack {stack}: change set {plan.change_set_name} has no "
                                 "changes and the stack does not exist")
             return found
+        if not plan.executable:
+            raise GateError(
+                f"stack {stack}: change set {plan.change_set_name} cannot be executed "
+                f"(execution status {plan.execution_status})",
+                hint="a change set is applied once and goes stale when the stack changes: "
+                "plan again and apply the new change set",
+            )
         started = time.time()
         try:
             self.client.execute_change_set(StackName=stack, ChangeSetName=plan.change_set_id)

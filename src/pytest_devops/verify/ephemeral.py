@@ -156,7 +156,7 @@ class Lifecycle:
             )
         plan = self.plan()
         started = dt.datetime.now(dt.timezone.utc)
-        if not plan.executable:
+        if plan.no_changes:
             return self._read(note="nothing to apply: ")
         cfn.execute(plan)
         actions: tuple[str, ...] = ()
