@@ -95,3 +95,21 @@ def test_checkov_not_on_path(broken: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert shutil.which("checkov") is None
     with pytest.raises(ToolMissing, match="checkov was not found"):
         scan(SecurityPolicy(paths=("skipped",)), broken)
+
+
+@pytest.mark.parametrize("where", ["skipped", ""])
+def test_checkovs_own_config_file_is_refused(
+    tmp_path: Path, checkov_exe: str, where: str
+) -> None:
+    """A .checkov.yaml in a scanned directory or the working directory would skip checks
+    outside devops.yaml (and its cache key): Checkov is not started."""
+    (tmp_path / "skipped").mkdir()
+    (tmp_path / "skipped" / "main.tf").write_text(EBS)
+    config = (tmp_path / where if where else tmp_path) / ".checkov.yaml"
+    config.write_text("skip-check:\n  - CKV_AWS_3\n")
+    with pytest.raises(GateError) as info:
+        scan(_policy(checkov_exe, "skipped"), tmp_path)
+    assert info.value.message == (
+        f"checkov would read its own settings from {config}, which devops.yaml does not show"
+    )
+    assert "skip_checks with a reason" in str(info.value.hint)

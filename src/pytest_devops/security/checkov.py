@@ -41,6 +41,29 @@ DROPPED_ENV = (
 )
 
 
+#: Settings files Checkov reads unasked, from each ``-d`` directory, the working directory
+#: and the home directory.
+CONFIG_FILES = (".checkov.yaml", ".checkov.yml")
+
+
+def refuse_implicit_config(directories: Sequence[str], cwd: Path) -> None:
+    """Refuse to scan where Checkov would read a ``.checkov.yaml`` of its own.
+
+    Such a file can skip checks without a reason or expiry, turn on soft-fail or an upload
+    to a platform, outside ``devops.yaml`` and the cache key; and it would make a
+    developer's scan differ from CI's when it sits in a home directory.
+    """
+    places = dict.fromkeys([*map(Path, directories), cwd, Path(os.path.expanduser("~"))])
+    found = [str(d / name) for d in places for name in CONFIG_FILES if (d / name).is_file()]
+    if found:
+        raise GateError(
+            f"checkov would read its own settings from {', '.join(found)}, which "
+            "devops.yaml does not show",
+            hint="move them into the environment's security section (skip_checks with a "
+            "reason, checks, frameworks, soft_fail, extra_args) and remove the file",
+        )
+
+
 @dataclass(frozen=True)
 class Executable:
     path: str

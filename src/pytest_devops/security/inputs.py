@@ -40,6 +40,8 @@ class Targets:
     """Checkov arguments for the configured paths, and what they should yield."""
 
     directories: list[str] = field(default_factory=list)
+    #: the configured directories (``directories`` may be one mirror of them)
+    configured: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     #: framework -> files that declare resources of it
     expected: dict[str, list[str]] = field(default_factory=dict)
@@ -83,6 +85,7 @@ def collect(paths: Sequence[str], root: Path, *, key: str = "security.paths") ->
                     hint="point security.paths at the directory that holds the code",
                 )
             targets.directories.append(str(path))
+            targets.configured.append(str(path))
             queue = files
         else:
             queue = [path]

@@ -39,6 +39,7 @@ def scan(
     exe = checkov.resolve(policy.checkov, root, environ)
     targets = collect(policy.paths, root)
     try:
+        checkov.refuse_implicit_config(targets.configured, root)
         settings = {**policy.run_key(), "root": str(root)}
         key = cache_key(digest=targets.digest, checkov=exe.identity(), settings=settings)
         if cache_dir is not None and policy.cache:
