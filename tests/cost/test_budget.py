@@ -39,6 +39,24 @@ def test_limits_are_inclusive(growth: CostEstimate, key: str, limit: str) -> Non
     check_budget(growth, key, Decimal(limit))
 
 
+def test_limits_judge_the_amount_as_shown_in_cents() -> None:
+    """$0.504115... a month is shown as $0.50: a budget of $0.50 passes, $0.49 fails."""
+    from pytest_devops.cost.usage import Usage
+
+    est = estimate(
+        make_plan([res("aws_lambda_function.f", {"function_name": "f", "memory_size": 128})]),
+        usage=Usage({"aws_lambda_function.f": {"monthly_requests": 1234567,
+                                               "request_duration_ms": 100}}),
+    )
+    assert est.monthly_after == Decimal("0.50411537273625")
+    for key in ("monthly_max", "monthly_increase_max", "resource_max"):
+        check_budget(est, key, Decimal("0.50"))
+    with pytest.raises(GateFailure) as info:
+        check_budget(est, "monthly_max", Decimal("0.49"))
+    assert info.value.message.splitlines()[0] == (
+        "cost.monthly_max: monthly cost after the plan $0.50 exceeds the budget $0.49 by $0.01")
+
+
 def test_monthly_max_failure_explains_what_drives_it(growth: CostEstimate) -> None:
     with pytest.raises(GateFailure) as info:
         check_budget(growth, "monthly_max", Decimal("150"))

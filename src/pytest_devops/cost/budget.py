@@ -1,5 +1,9 @@
 """Budget rules over an estimate. Each raises :class:`GateFailure` with the breakdown of
 what drives the cost (top resources and components) and the resources it could not price.
+
+Amounts are judged as they are shown (rounded to cents, a percentage to 0.1), so a limit
+is inclusive of the amount the message would print: a cost of $0.504 passes a budget of
+$0.50, where it would otherwise fail as "$0.50 exceeds the budget $0.50 by $0.00".
 """
 
 from __future__ import annotations
@@ -7,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from pytest_devops.cost.model import CostEstimate
+from pytest_devops.cost.model import CostEstimate, cents
 from pytest_devops.errors import GateFailure
 from pytest_devops.findings import Finding
 
@@ -21,7 +25,7 @@ HUNDRED = Decimal(100)
 
 def usd(amount: Decimal, sign: bool = False) -> str:
     """``$1,361.31`` (``+$1,361.31`` / ``-$5.00`` with ``sign``)."""
-    q = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    q = cents(amount)
     text = f"${abs(q):,.2f}"
     if q < 0:
         return f"-{text}"
@@ -69,7 +73,7 @@ def usage_lines(est: CostEstimate, limit: int = 5) -> list[str]:
     return lines
 
 
-def _fail(rule: str, head: str, est: CostEstimate, findings: list[Finding]) -> GateFailure:
+def _fail(head: str, est: CostEstimate, findings: list[Finding]) -> GateFailure:
     return GateFailure("\n".join([head, *explain(est)]), findings)
 
 
@@ -78,43 +82,44 @@ def _finding(rule: str, message: str, address: str | None = None) -> Finding:
 
 
 def monthly_max(est: CostEstimate, limit: Decimal) -> None:
-    if est.monthly_after > limit:
-        head = (f"cost.monthly_max: monthly cost after the plan {usd(est.monthly_after)} exceeds "
-                f"the budget {usd(limit)} by {usd(est.monthly_after - limit)}")
-        raise _fail("cost.monthly_max", head, est, [])
+    after = cents(est.monthly_after)
+    if after > limit:
+        head = (f"cost.monthly_max: monthly cost after the plan {usd(after)} exceeds "
+                f"the budget {usd(limit)} by {usd(after - limit)}")
+        raise _fail(head, est, [])
 
 
 def monthly_increase_max(est: CostEstimate, limit: Decimal) -> None:
-    if est.monthly_delta > limit:
+    delta = cents(est.monthly_delta)
+    if delta > limit:
         head = (f"cost.monthly_increase_max: the plan raises the monthly cost by "
-                f"{usd(est.monthly_delta)}, more than the {usd(limit)} allowed")
+                f"{usd(delta)}, more than the {usd(limit)} allowed")
         findings = [
             _finding("cost.monthly_increase_max", f"{usd(r.monthly_delta, sign=True)}/month",
                      r.address)
             for r in est.top_resources(TOP) if r.monthly_delta > 0
         ]
-        raise _fail("cost.monthly_increase_max", head, est, findings)
+        raise _fail(head, est, findings)
 
 
 def monthly_increase_pct_max(est: CostEstimate, limit: Decimal) -> None:
-    delta, before = est.monthly_delta, est.monthly_before
+    delta, before = cents(est.monthly_delta), cents(est.monthly_before)
     if delta <= 0:
         return
     if before == 0:
         head = (f"cost.monthly_increase_pct_max: the plan raises the monthly cost from $0.00 to "
                 f"{usd(est.monthly_after)}: an increase from nothing has no percentage "
                 f"(use monthly_increase_max for new stacks)")
-        raise _fail("cost.monthly_increase_pct_max", head, est, [])
-    pct = delta * HUNDRED / before
+        raise _fail(head, est, [])
+    pct = (delta * HUNDRED / before).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if pct > limit:
-        head = (f"cost.monthly_increase_pct_max: the plan raises the monthly cost by "
-                f"{pct.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}% "
+        head = (f"cost.monthly_increase_pct_max: the plan raises the monthly cost by {pct}% "
                 f"({usd(delta, sign=True)}), more than the {limit}% allowed")
-        raise _fail("cost.monthly_increase_pct_max", head, est, [])
+        raise _fail(head, est, [])
 
 
 def resource_max(est: CostEstimate, limit: Decimal) -> None:
-    over = sorted((r for r in est.resources if r.monthly_after > limit),
+    over = sorted((r for r in est.resources if cents(r.monthly_after) > limit),
                   key=lambda r: (-r.monthly_after, r.address))
     if over:
         head = (f"cost.resource_max: {len(over)} resource(s) cost more than {usd(limit)} "
@@ -122,7 +127,7 @@ def resource_max(est: CostEstimate, limit: Decimal) -> None:
         findings = [
             _finding("cost.resource_max", f"{usd(r.monthly_after)}/month", r.address) for r in over
         ]
-        raise _fail("cost.resource_max", head, est, findings)
+        raise _fail(head, est, findings)
 
 
 CHECKS: dict[str, Callable[[CostEstimate, Decimal], None]] = {

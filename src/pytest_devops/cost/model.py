@@ -20,6 +20,7 @@ __all__ = [
     "Driver",
     "ResourceCost",
     "Unpriced",
+    "cents",
     "money",
 ]
 
@@ -29,9 +30,14 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
+def cents(value: Decimal) -> Decimal:
+    """A monthly amount rounded to cents, as every output shows it."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def money(value: Decimal) -> str:
     """A monthly amount as a string rounded to cents (``"1361.31"``)."""
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(cents(value))
 
 
 def _num(value: Decimal) -> str:
