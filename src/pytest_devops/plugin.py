@@ -399,4 +399,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.hook.pytest_devops_report(report=doc, config=config)
     from pytest_devops.atomic import write_text
 
-    write_text(config.rootpath / path, st.redactor.dumps(doc, indent=2) + "\n")
+    # Relative to where pytest was started, as --junitxml is.
+    write_text(config.invocation_params.dir / path, st.redactor.dumps(doc, indent=2) + "\n")

@@ -246,6 +246,18 @@ def test_soft_fail_downgrades_failures_never_errors(pytester: pytest.Pytester) -
     assert report(pytester)["outcome"] == "error"
 
 
+def test_report_path_is_relative_to_where_pytest_started(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.makeini("[pytest]\n")
+    project.makepyfile("def test_one(): pass")
+    monkeypatch.chdir(project.mkdir("sub"))
+    result = project.runpytest("--devops-env=staging", "--devops-report=r.json", str(project.path))
+    assert result.ret == 0
+    assert json.loads((project.path / "sub" / "r.json").read_text())["outcome"] == "pass"
+    assert not (project.path / "r.json").exists()
+
+
 def test_pytest_fail_in_a_gate_is_a_failure(project: pytest.Pytester) -> None:
     project.makepyfile(
         """

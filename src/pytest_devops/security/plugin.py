@@ -128,7 +128,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return  # no scan in this process (gate deselected, or run by another xdist worker)
     from pytest_devops.security import sarif
 
-    path = config.rootpath / target
+    path = config.invocation_params.dir / target
     if isinstance(result, _Failed):
         sarif.write_error(path, str(result.exc), st.redactor)
     else:
