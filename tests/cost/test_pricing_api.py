@@ -132,6 +132,24 @@ def test_an_api_error_steps_aside_for_the_session(
     assert len(server.requests) == 1
 
 
+def test_an_api_that_never_answers_steps_aside_after_its_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        host, port = silent.getsockname()[:2]
+        api = PriceListAPI(tmp_path / "cache", endpoint_url=f"http://{host}:{port}", timeout=0.3)
+        book = PriceBook([api, shipped()])
+        assert book.price("us-east-1", "ec2.instance/linux/shared", "m5.large") == Decimal("0.096")
+    assert api.name == "AWS Price List API (not used: cannot reach the API (ReadTimeoutError))"
+    assert list((tmp_path / "cache").glob("*")) == []
+
+
 def test_without_credentials_the_catalog_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: PricingServer
 ) -> None:

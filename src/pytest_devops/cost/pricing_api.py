@@ -21,6 +21,8 @@ __all__ = ["PriceListAPI", "filters_for", "on_demand_prices"]
 
 #: The Price List API answers from these regions only; us-east-1 serves every region.
 API_REGION = "us-east-1"
+#: Seconds to connect and to wait for an answer, per attempt.
+TIMEOUT = 10.0
 OS_NAMES = {"linux": "Linux", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}
 RDS_ENGINES = {"mysql": "MySQL", "postgres": "PostgreSQL", "mariadb": "MariaDB"}
 Filters = list[tuple[str, str]]
@@ -92,8 +94,10 @@ class PriceListAPI:
         max_age_days: int = 7,
         client: Any = None,
         endpoint_url: str | None = None,
+        timeout: float = TIMEOUT,
     ) -> None:
         self.name = "AWS Price List API"
+        self.timeout = timeout
         self.cache_dir = cache_dir
         self.max_age = max_age_days * 86400
         self._client = client
@@ -104,11 +108,15 @@ class PriceListAPI:
     def _pricing(self) -> Any:
         if self._client is None:
             import boto3
+            from botocore.config import Config
 
             # A session of its own: credentials are resolved now, not reused from another
-            # client of the process.
+            # client of the process. Bounded waits: an unreachable API steps aside for the
+            # catalog in seconds, not after the SDK's minute-long defaults and retries.
             self._client = boto3.session.Session().client(
-                "pricing", region_name=API_REGION, endpoint_url=self._endpoint_url
+                "pricing", region_name=API_REGION, endpoint_url=self._endpoint_url,
+                config=Config(connect_timeout=self.timeout, read_timeout=self.timeout,
+                              retries={"max_attempts": 2, "mode": "standard"}),
             )
         return self._client
 
