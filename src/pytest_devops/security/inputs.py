@@ -104,6 +104,30 @@ def collect(paths: Sequence[str], root: Path, *, key: str = "security.paths") ->
     return targets
 
 
+def argument_files_digest(args: Sequence[str], root: Path) -> str:
+    """The content of files and directories that ``extra_args`` name (``--var-file``,
+    ``--external-checks-dir``...): they change what Checkov reports, so they key the cache.
+
+    Any argument, or value after ``=``, that names an existing path (relative to ``root``,
+    Checkov's working directory) counts; hashing one too many only costs a re-scan.
+    """
+    hasher = hashlib.sha256()
+    for arg in args:
+        for value in dict.fromkeys((arg, arg.split("=", 1)[-1])):
+            path = Path(os.path.expanduser(value))
+            path = path if path.is_absolute() else root / path
+            files = sorted(_walk(path)) if path.is_dir() else [path] if path.is_file() else []
+            for file in files:
+                try:
+                    data = file.read_bytes()
+                except OSError as exc:
+                    raise GateError(f"cannot read {file} (named in security.extra_args): "
+                                    f"{exc.strerror or exc}") from None
+                hasher.update(str(file).encode("utf-8", "surrogateescape") + b"\0")
+                hasher.update(hashlib.sha256(data).digest())
+    return hasher.hexdigest()
+
+
 def _mirror(targets: Targets, tree: list[Path], root: Path) -> None:
     """Several directories: Checkov reads one tree of links to their files instead.
 

@@ -18,7 +18,7 @@ from pytest_devops.errors import ConfigError, GateError
 from pytest_devops.redact import Redactor
 from pytest_devops.security import checkov
 from pytest_devops.security.cache import ScanCache, cache_key
-from pytest_devops.security.inputs import Targets, collect
+from pytest_devops.security.inputs import Targets, argument_files_digest, collect
 from pytest_devops.security.model import ScanReport, ScanResult
 from pytest_devops.security.parse import RawScan, parse
 from pytest_devops.security.policy import SEVERITIES, SecurityPolicy
@@ -40,7 +40,8 @@ def scan(
     targets = collect(policy.paths, root)
     try:
         checkov.refuse_implicit_config(targets.configured, root)
-        settings = {**policy.run_key(), "root": str(root)}
+        settings = {**policy.run_key(), "root": str(root),
+                    "argument_files": argument_files_digest(policy.extra_args, root)}
         key = cache_key(digest=targets.digest, checkov=exe.identity(), settings=settings)
         if cache_dir is not None and policy.cache:
             raw, cached = ScanCache(cache_dir).get_or_scan(

@@ -1,0 +1,67 @@
+"""The scan cache is keyed by everything that changes what Checkov reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytest_devops.security.inputs import argument_files_digest
+from pytest_devops.security.policy import SecurityPolicy
+from pytest_devops.security.scanner import scan
+
+EBS = 'resource "aws_ebs_volume" "data" {\n  availability_zone = "us-west-2a"\n  size = 20\n}\n'
+CHECK = """\
+metadata:
+  id: CKV2_DEVOPS_1
+  name: EBS volumes stay small
+  category: GENERAL_SECURITY
+definition:
+  cond_type: attribute
+  resource_types: [aws_ebs_volume]
+  attribute: size
+  operator: less_than
+  value: {limit}
+"""
+
+
+def test_an_edited_custom_check_is_not_read_from_the_cache(
+    tmp_path: Path, checkov_exe: str
+) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(EBS)
+    (tmp_path / "checks").mkdir()
+    check = tmp_path / "checks" / "small.yaml"
+    policy = SecurityPolicy(
+        paths=("infra",), checkov=checkov_exe, frameworks=("terraform",),
+        checks=("CKV2_DEVOPS_1",), extra_args=("--external-checks-dir", "checks"),
+    )
+    cache = tmp_path / "cache"
+
+    check.write_text(CHECK.format(limit=10))
+    first = scan(policy, tmp_path, cache_dir=cache)
+    assert (first.cached, first.resources("CKV2_DEVOPS_1")) == (False, {"aws_ebs_volume.data"})
+
+    check.write_text(CHECK.format(limit=100))
+    second = scan(policy, tmp_path, cache_dir=cache)
+    assert (second.cached, second.failed) == (False, ())
+    assert second.resources("CKV2_DEVOPS_1", "passed") == {"aws_ebs_volume.data"}
+
+    assert scan(policy, tmp_path, cache_dir=cache).cached
+
+
+def test_argument_files_digest(tmp_path: Path) -> None:
+    (tmp_path / "prod.tfvars").write_text('size = 20\n')
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "a.yaml").write_text("a")
+    args = ("--var-file=prod.tfvars", "--external-checks-dir", "checks", "--skip-path", "x")
+    before = argument_files_digest(args, tmp_path)
+    assert before == argument_files_digest(args, tmp_path)
+    assert before != argument_files_digest(args[1:], tmp_path)  # the var file counts
+
+    (tmp_path / "checks" / "a.yaml").write_text("b")
+    edited = argument_files_digest(args, tmp_path)
+    assert edited != before
+    (tmp_path / "prod.tfvars").write_text('size = 30\n')
+    assert argument_files_digest(args, tmp_path) != edited
+
+    empty = argument_files_digest((), tmp_path)
+    assert argument_files_digest(("--skip-path", "nowhere", "--compact-x"), tmp_path) == empty
