@@ -344,7 +344,8 @@ def test_check_raises_a_failure_with_one_finding_per_problem(remote: TestinfraRu
 
 
 def test_parse_hardening_section() -> None:
-    assert parse_hardening({}) is None
+    assert parse_hardening(None) is None
+    assert parse_hardening({}) == HardeningConfig()  # `hardening: {}`: every rule, defaults
     cfg = parse_hardening({"sshd": False, "firewall": {"allow": [22, "443/tcp"]},
                            "world_writable": {"paths": ["/srv"]}})
     assert cfg is not None

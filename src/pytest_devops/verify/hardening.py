@@ -120,9 +120,10 @@ class HardeningConfig:
         return [name for name, on in enabled.items() if on]
 
 
-def parse_hardening(section: Mapping[str, Any]) -> HardeningConfig | None:
-    """The typed form of a (schema-valid) ``hardening:`` section; ``None`` when absent."""
-    if not section:
+def parse_hardening(section: Mapping[str, Any] | None) -> HardeningConfig | None:
+    """The typed form of a (schema-valid) ``hardening:`` section; ``None`` when absent.
+    An empty section (``hardening: {}``) turns every rule on with its defaults."""
+    if section is None:
         return None
 
     def rule(name: str) -> Mapping[str, Any] | None:
@@ -170,8 +171,33 @@ def problems(rule: str, runner: Runner, config: HardeningConfig) -> list[Problem
     return _checks()[rule](runner, config)
 
 
+class Unreachable(ConnectionError):
+    """No command can be run on the host: the rule cannot be judged (an error)."""
+
+
+_ALIVE = "pytest-devops-alive"
+
+
+def ensure_reachable(runner: Runner) -> None:
+    """Raise :class:`Unreachable` unless ``runner`` runs a command (checked once per runner).
+
+    Some backends (OpenSSH's client) report a failed connection as exit status 255 and no
+    output, which a rule would otherwise read as "nothing found on the host"."""
+
+    def probe() -> bool:
+        result = runner.run(f"echo {_ALIVE}")
+        if result.rc != 0 or _ALIVE not in result.stdout:
+            text = (result.stderr or result.stdout).strip()
+            raise Unreachable(text.splitlines()[0] if text else f"exit status {result.rc}")
+        return True
+
+    memo(runner, "reachable", probe)
+
+
 def check(rule: str, runner: Runner, config: HardeningConfig, host: str) -> None:
-    """Raise :class:`GateFailure` with one finding per problem unless the host passes."""
+    """Raise :class:`GateFailure` with one finding per problem unless the host passes;
+    :class:`Unreachable` when no command can be run on it."""
+    ensure_reachable(runner)
     found = problems(rule, runner, config)
     if not found:
         return

@@ -43,7 +43,8 @@ def _parse(env: Environment) -> HostsSettings:
     file = str(env.config_file) if env.config_file else None
     key = f"environments.{env.name}.hosts"
     targets = parse_hosts(env.section("hosts") or [], root=env.root, file=file, key=key)
-    hardening = parse_hardening(env.section("hardening"))
+    hardening = parse_hardening(env.section("hardening") if "hardening" in env.sections
+                                else None)
     if hardening is not None and hardening.hosts is not None:
         known = {t.name for t in targets}
         unknown = [h for h in hardening.hosts if h not in known]
