@@ -113,3 +113,38 @@ def test_usage_values_must_be_numbers() -> None:
     with pytest.raises(ConfigError, match=r"resource_usage\.aws_nat_gateway\.n\."
                                           r"monthly_data_processed_gb: expected a number"):
         values.number("monthly_data_processed_gb")
+
+
+def test_a_bad_usage_value_names_the_file_and_the_entry_it_came_from(tmp_path: Path) -> None:
+    path = tmp_path / "usage.yml"
+    path.write_text(
+        "version: 0.1\n"
+        "resource_type_default_usage:\n"
+        "  aws_lambda_function: {monthly_requests: lots, request_duration_ms: -5}\n"
+        "resource_usage:\n"
+        "  aws_lambda_function.f[*]: {request_duration_ms: slow}\n"
+        "  module.m[*].aws_lambda_function.g: {monthly_requests: many}\n"
+        "  aws_lambda_function.f[1]: {monthly_requests: some}\n"
+    )
+    usage = load_usage(path)
+
+    def error(address: str, key: str) -> str:
+        with pytest.raises(ConfigError) as info:
+            usage.for_resource(address, "aws_lambda_function").number(key)
+        return str(info.value)
+
+    assert error("aws_lambda_function.h", "monthly_requests") == (
+        f"{path}: resource_type_default_usage.aws_lambda_function.monthly_requests: "
+        "expected a number, got 'lots'")
+    assert error("aws_lambda_function.h", "request_duration_ms") == (
+        f"{path}: resource_type_default_usage.aws_lambda_function.request_duration_ms: "
+        "expected a non-negative number, got -5")
+    assert error("aws_lambda_function.f[0]", "request_duration_ms") == (
+        f"{path}: resource_usage.aws_lambda_function.f[*].request_duration_ms: "
+        "expected a number, got 'slow'")
+    assert error('module.m["a"].aws_lambda_function.g', "monthly_requests") == (
+        f"{path}: resource_usage.module.m[*].aws_lambda_function.g.monthly_requests: "
+        "expected a number, got 'many'")
+    assert error("aws_lambda_function.f[1]", "monthly_requests") == (
+        f"{path}: resource_usage.aws_lambda_function.f[1].monthly_requests: "
+        "expected a number, got 'some'")

@@ -21,7 +21,7 @@ as usage-dependent instead of inventing a number.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -35,13 +35,22 @@ _TRAILING_INDEX = re.compile(r"\[[^\[\]]*\]$")
 
 
 class ResourceUsage:
-    """The usage values of one resource."""
+    """The usage values of one resource, and where in the usage file each came from."""
 
-    __slots__ = ("address", "values")
+    __slots__ = ("address", "origin", "sources", "values")
 
-    def __init__(self, address: str, values: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        address: str,
+        values: Mapping[str, Any],
+        origin: str = "",
+        sources: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    ) -> None:
         self.address = address
         self.values = values
+        self.origin = origin
+        #: ``(key path in the file, its values)``, the entry that wins first.
+        self.sources = tuple(sources)
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -58,12 +67,22 @@ class ResourceUsage:
         try:
             value = Decimal(str(node))
         except InvalidOperation:
-            raise ConfigError(f"expected a number, got {node!r}", key=self._key(path)) from None
+            raise self._bad(path, f"expected a number, got {node!r}") from None
         if not value.is_finite() or value < 0:
-            raise ConfigError(f"expected a non-negative number, got {node!r}", key=self._key(path))
+            raise self._bad(path, f"expected a non-negative number, got {node!r}")
         return value
 
+    def _bad(self, path: tuple[str, ...], message: str) -> ConfigError:
+        return ConfigError(message, file=self.origin or None, key=self._key(path))
+
     def _key(self, path: tuple[str, ...]) -> str:
+        """The key path of the entry the value at ``path`` was read from."""
+        for prefix, values in self.sources:
+            node: Any = values
+            for part in path:
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if node is not None:
+                return f"{prefix}.{'.'.join(path)}"
         return f"resource_usage.{self.address}.{'.'.join(path)}"
 
     def text(self, key: str) -> str | None:
@@ -94,13 +113,13 @@ class Usage:
         self.type_defaults = dict(type_defaults or {})
         self.exact: dict[str, Mapping[str, Any]] = {}
         self.wild_tail: dict[str, Mapping[str, Any]] = {}
-        self.wild_patterns: list[tuple[re.Pattern[str], Mapping[str, Any]]] = []
+        self.wild_patterns: list[tuple[re.Pattern[str], str, Mapping[str, Any]]] = []
         for address, values in (resources or {}).items():
             if address.endswith("[*]") and address.count("[*]") == 1:
                 self.wild_tail[address[:-3]] = values
             elif "[*]" in address:
                 pattern = re.escape(address).replace(re.escape("[*]"), r"\[[^\]]*\]")
-                self.wild_patterns.append((re.compile(pattern), values))
+                self.wild_patterns.append((re.compile(pattern), address, values))
             else:
                 self.exact[address] = values
 
@@ -113,17 +132,23 @@ class Usage:
 
     def for_resource(self, address: str, rtype: str) -> ResourceUsage:
         values: dict[str, Any] = dict(self.type_defaults.get(rtype, {}))
+        sources: list[tuple[str, Mapping[str, Any]]] = []
+        if values:
+            sources.append((f"resource_type_default_usage.{rtype}", values))
         if self.wild_tail or self.wild_patterns:
             base = _TRAILING_INDEX.sub("", address)
             if base != address and base in self.wild_tail:
                 values = _merge(values, self.wild_tail[base])
-            for pattern, wild in self.wild_patterns:
+                sources.insert(0, (f"resource_usage.{base}[*]", self.wild_tail[base]))
+            for pattern, key, wild in self.wild_patterns:
                 if pattern.fullmatch(address):
                     values = _merge(values, wild)
+                    sources.insert(0, (f"resource_usage.{key}", wild))
         exact = self.exact.get(address)
         if exact:
             values = _merge(values, exact)
-        return ResourceUsage(address, values)
+            sources.insert(0, (f"resource_usage.{address}", exact))
+        return ResourceUsage(address, values, self.origin, sources)
 
 
 def load_usage(path: Path) -> Usage:
