@@ -130,7 +130,12 @@ def test_once_records_any_exception_so_no_other_process_applies_again(tmp_path: 
 
 
 def test_policy_and_protection() -> None:
-    assert EphemeralSettings.from_section({}) == EphemeralSettings(enabled=False)
+    assert EphemeralSettings.from_section(None) == EphemeralSettings(enabled=False)
+    assert EphemeralSettings.from_section({}) == EphemeralSettings(True, "always")
+    bare = Environment(name="ci", config_file=None, root=Path("."), sections={"ephemeral": {}})
+    assert EphemeralSettings.of(bare).enabled
+    absent = Environment(name="ci", config_file=None, root=Path("."))
+    assert not EphemeralSettings.of(absent).enabled
     on_success = EphemeralSettings.from_section({"teardown": "on_success"})
     assert (on_success.should_tear_down(True), on_success.should_tear_down(False)) == (True, False)
     assert not EphemeralSettings(True, "never").should_tear_down(True)

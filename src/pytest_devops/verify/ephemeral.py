@@ -41,10 +41,16 @@ class EphemeralSettings:
     teardown: str = "always"
 
     @classmethod
-    def from_section(cls, raw: Mapping[str, Any]) -> EphemeralSettings:
-        if not raw:
+    def from_section(cls, raw: Mapping[str, Any] | None) -> EphemeralSettings:
+        """``None`` (no section): long-lived. ``{}`` (``ephemeral: {}``): ephemeral."""
+        if raw is None:
             return cls()
         return cls(enabled=bool(raw.get("enabled", True)), teardown=raw.get("teardown", "always"))
+
+    @classmethod
+    def of(cls, env: Environment) -> EphemeralSettings:
+        return cls.from_section(env.section("ephemeral") if "ephemeral" in env.sections
+                                else None)
 
     def should_tear_down(self, success: bool) -> bool:
         return self.teardown == "always" or (self.teardown == "on_success" and success)
@@ -112,7 +118,7 @@ class Lifecycle:
         self.change_set = change_set
         self.confirm = confirm
         self.redactor = redactor
-        self.ephemeral = EphemeralSettings.from_section(env.section("ephemeral"))
+        self.ephemeral = EphemeralSettings.of(env)
         self._timeout = 60.0 * (cfn.settings.timeout_minutes if cfn else 30)
 
     # -- plan -------------------------------------------------------------------------

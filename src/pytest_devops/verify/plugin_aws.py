@@ -173,7 +173,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     env = state(config).env
-    if env is None or not (env.section("aws") or env.section("cloudformation")):
+    if env is None or not ({"aws", "cloudformation"} & set(env.sections)):
         return
     rt = AwsRuntime(config, env)
     config.stash[_RUNTIME] = rt
@@ -209,9 +209,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     cfn = rt.env.section("cloudformation")
     if cfn:
         parts.append(f"stack {cfn['stack_name']}")
-    eph = rt.env.section("ephemeral")
-    if eph and eph.get("enabled", True):
-        parts.append(f"ephemeral (teardown: {eph.get('teardown', 'always')})")
+    from pytest_devops.verify.ephemeral import EphemeralSettings
+
+    eph = EphemeralSettings.of(rt.env)
+    if eph.enabled:
+        parts.append(f"ephemeral (teardown: {eph.teardown})")
     else:
         parts.append("long-lived: verified, never applied by tests")
     return "devops aws: " + ", ".join(parts)
