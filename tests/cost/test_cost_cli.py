@@ -63,15 +63,25 @@ def test_markdown_lists_unpriced(corpus: Path, capsys: pytest.CaptureFixture[str
             "prices AWS)") in out
 
 
-def test_region_option_and_redaction(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = plan_doc([res(
-        "aws_instance.web",
-        {"ami": "ami-1", "instance_type": "m5.large", "tags": {"Code": "m5.large"}},
-        after_sensitive={"tags": {"Code": True}},
-    )], region=None)
+def _secret_plan(tmp_path: Path) -> Path:
+    """An instance whose type is also a sensitive tag value, and a parameter whose address
+    holds a secret (a for_each key made with nonsensitive()): only redaction hides them."""
+    doc = plan_doc([
+        res("aws_instance.web",
+            {"ami": "ami-1", "instance_type": "m5.large", "tags": {"Code": "m5.large"}},
+            after_sensitive={"tags": {"Code": True}}),
+        res('aws_ssm_parameter.p["hunter2-secret"]', {"name": "p", "value": "hunter2-secret"},
+            after_sensitive={"value": True}),
+        res('aws_sqs_queue.q["hunter2-secret"]', {"name": "q"}),
+    ], region=None)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(doc))
-    code, out, _ = run(capsys, str(path), "--region", "eu-west-1", "--format", "json")
+    return path
+
+
+def test_region_option_and_redaction(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(_secret_plan(tmp_path)), "--region", "eu-west-1",
+                       "--format", "json")
     assert code == 0
     result = json.loads(out)
     assert result["monthly_after"] == "78.99"  # 730 x 0.107 + 8 GB x 0.11
@@ -79,6 +89,32 @@ def test_region_option_and_redaction(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert result["resources"][0]["components"][0]["name"] == (
         "Instance usage (Linux/UNIX, on-demand, ***)"
     )
+    assert [u["address"] for u in result["unpriced"]] == ['aws_sqs_queue.q["***"]']
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_no_secret_in_any_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    code, out, err = run(capsys, str(_secret_plan(tmp_path)), "--region", "eu-west-1",
+                         "--format", fmt)
+    assert code == 0
+    assert "aws_instance.web" in out
+    assert ("m5.large" in out + err, "hunter2-secret" in out + err) == (False, False)
+    assert "***" in out
+
+
+def test_plan_from_stdin(
+    corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    data = (corpus / "plans/infracost__example_plan.json").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, _ = run(capsys, "-", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["monthly_after"] == "1485.28"
 
 
 def test_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

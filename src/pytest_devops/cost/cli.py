@@ -10,7 +10,8 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("plan", type=Path, help="plan JSON (terraform show -json tfplan)")
+    parser.add_argument("plan", metavar="PLAN",
+                        help="plan JSON (terraform show -json tfplan; '-': stdin)")
     parser.add_argument("--usage", type=Path, metavar="FILE",
                         help="usage file (Infracost format, version 0.1)")
     parser.add_argument("--region", metavar="R",
@@ -25,10 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pytest_devops.cost.render import markdown, table
     from pytest_devops.cost.settings import CostSettings, estimate_with
-    from pytest_devops.plan import load_plan
+    from pytest_devops.plan.cli import load
     from pytest_devops.redact import Redactor
 
-    plan = load_plan(args.plan)
+    plan = load(args.plan)
     redactor = Redactor(plan.sensitive_values())
     settings = CostSettings(
         region=args.region,
