@@ -142,3 +142,19 @@ def test_price_file_option(
     assert code == 0
     assert "TOTAL (USD/month): $0.00 -> $1,165.67 (+$1,165.67)" in out
     assert "prices: price file prices.json, catalog (2025-01-15)" in out
+
+
+def test_table_shows_each_component_name_whole(
+    corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, str(corpus / "plans/infracost__tf012_plan.json"))
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("module.db.module.db_1.module.db_instance.aws_db_instance.this[0] (update): "
+                     "$12.99 -> $12.99 (+$0.00)")
+    assert [" ".join(line.split()) for line in lines[at + 1:at + 3]] == [
+        "Database instance (on-demand, Single-AZ, db.t3.micro, MySQL) 730 hours $12.41",
+        "Storage (general purpose SSD, gp2) 5 GB $0.58",
+    ]
+    assert lines[-3:] == ["TOTAL (USD/month): $40.56 -> $81.12 (+$40.56)",
+                          "14 priced, 12 free, 0 not priced", "prices: catalog (2025-01-15)"]

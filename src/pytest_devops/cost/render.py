@@ -29,14 +29,17 @@ def _rows(r: ResourceCost) -> list[tuple[str, str, str, str]]:
 
 
 def table(est: CostEstimate) -> str:
-    width = 60
+    rows = [(r, _rows(r)) for r in est.resources]
+    # Wide enough for the longest label: a cut name ("... db.t3.micro, MySQ") hides what
+    # is priced.
+    width = max([60, *(len(label) + 2 for _, lines in rows for label, *_ in lines)])
     lines = [f"{'Resource / component':<{width}} {'Qty':>14} {'Unit':<12} {'Monthly':>12}"]
-    for r in est.resources:
+    for r, components in rows:
         change = (f"{usd(r.monthly_before)} -> {usd(r.monthly_after)} "
                   f"({usd(r.monthly_delta, sign=True)})")
         lines.append(f"{r.address} ({r.action}): {change}")
-        for label, qty, unit, monthly in _rows(r):
-            lines.append(f"  {label[: width - 2]:<{width - 2}} {qty:>14} {unit:<12} {monthly:>12}")
+        for label, qty, unit, monthly in components:
+            lines.append(f"  {label:<{width - 2}} {qty:>14} {unit:<12} {monthly:>12}".rstrip())
     lines.append("")
     lines.append(
         f"TOTAL ({est.currency}/month): {usd(est.monthly_before)} -> {usd(est.monthly_after)} "
