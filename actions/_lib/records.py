@@ -33,6 +33,9 @@ PLAN_FILE = "tfplan"
 META_FILE = "plan-meta.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+#: Gate stages whose run includes the post-deploy gates (a plan-stage pass verifies nothing
+#: that was deployed).
+VERIFYING_STAGES = ("apply", "promote", "all")
 
 
 class Refused(Exception):
@@ -212,6 +215,12 @@ def promote_check(record_path: Path) -> None:
     record = load(record_path, RECORD, "not-verified")
     if record.get("environment") != source:
         raise Refused("not-verified", f"the verification record is not for {source}")
+    if record.get("stage") not in VERIFYING_STAGES:
+        raise Refused(
+            "not-verified",
+            f"the record is not of post-deploy gates in {source}: write it with the gate "
+            "action's stage apply and record true",
+        )
     if record.get("commit") != wanted_commit:
         raise Refused(
             "commit-mismatch", f"the commit being promoted was not the one verified in {source}"

@@ -118,6 +118,7 @@ def test_a_verified_commit_may_go_to_a_protected_environment(
         ({"commit": OTHER_SHA}, {}, "commit-mismatch"),
         ({}, {"digest": "sha256:" + "00" * 32}, "digest-mismatch"),
         ({"environment": "dev"}, {}, "not-verified"),
+        ({"stage": "plan"}, {}, "not-verified"),
         ({"schema": "something-else"}, {}, "not-verified"),
         ({}, {"to-environment": "sandbox"}, "environment-not-protected"),
         ({}, {"to-environment": "branch-only"}, "environment-not-protected"),
