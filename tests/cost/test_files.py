@@ -38,6 +38,27 @@ def test_a_region_that_lists_a_group_does_not_inherit_its_items() -> None:
     assert shipped().lookup("ap-south-1", "eks.cluster", "hour") is None
 
 
+def test_a_price_file_region_shares_its_base_from_every_source(tmp_path: Path) -> None:
+    """The documented price file: ap-south-1 with its own NAT prices, the rest as in the
+    catalog's us-east-1; a group the file lists there is never borrowed."""
+    path = tmp_path / "prices.yml"
+    path.write_text(
+        "schema: pytest-devops/prices@1\n"
+        "regions:\n"
+        "  ap-south-1:\n"
+        "    base: us-east-1\n"
+        "    vpc.nat_gateway: {hour: '0.056', data_gb: '0.056'}\n"
+        "    ec2.instance/linux/shared: {m6i.large: '0.101'}\n"
+    )
+    book = PriceBook([load_price_file(path), shipped()])
+    assert book.get("ap-south-1", "vpc.nat_gateway", "hour") == Decimal("0.056")
+    assert book.get("ap-south-1", "kms", "key_month") == shipped().lookup(
+        "us-east-1", "kms", "key_month")
+    assert book.get("ap-south-1", "ec2.instance/linux/shared", "m6i.large") == Decimal("0.101")
+    assert book.get("ap-south-1", "ec2.instance/linux/shared", "m5.large") is None
+    assert book.get("ap-southeast-2", "kms", "key_month") is None
+
+
 def test_missing_price_names_the_sources() -> None:
     book = PriceBook([Catalog({"regions": {}}, "mine"), shipped()])
     with pytest.raises(MissingPrice, match=r"no price for kms 'key_month' in mars-1; not in mine, "

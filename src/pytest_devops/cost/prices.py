@@ -52,6 +52,16 @@ class Catalog:
     def regions(self) -> list[str]:
         return sorted(self._regions)
 
+    def base_of(self, region: str) -> str | None:
+        """The region ``region`` names as its ``base`` here, if it does."""
+        entry = self._regions.get(region)
+        return entry[1] if entry else None
+
+    def lists(self, region: str, group: str) -> bool:
+        """Whether ``region``'s own entry lists ``group`` (replacing its base's group)."""
+        entry = self._regions.get(region)
+        return entry is not None and group in entry[0]
+
     def lookup(self, region: str, group: str, item: str) -> Decimal | None:
         seen: set[str] = set()
         current: str | None = region
@@ -164,13 +174,26 @@ class PriceBook:
             return self._memo[key]
         except KeyError:
             pass
-        found: Decimal | None = None
-        for source in self.sources:
-            found = source.lookup(region, group, item)
-            if found is not None:
-                break
-        self._memo[key] = found
+        self._memo[key] = found = self._find(region, group, item)
         return found
+
+    def _find(self, region: str, group: str, item: str) -> Decimal | None:
+        """Every source for ``region``; then, unless a source lists the group there, every
+        source for the ``base`` any of them names (so a price file's ``ap-south-1: {base:
+        us-east-1}`` shares the catalog's us-east-1 prices, not only its own)."""
+        seen: set[str] = set()
+        current: str | None = region
+        while current is not None and current not in seen:
+            seen.add(current)
+            for source in self.sources:
+                found = source.lookup(current, group, item)
+                if found is not None:
+                    return found
+            catalogs = [s for s in self.sources if isinstance(s, Catalog)]
+            if any(c.lists(current, group) for c in catalogs):
+                return None  # the group is replaced in this region: never borrowed
+            current = next((b for c in catalogs if (b := c.base_of(current))), None)
+        return None
 
     def price(self, region: str, group: str, item: str) -> Decimal:
         found = self.get(region, group, item)
