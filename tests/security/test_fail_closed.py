@@ -113,3 +113,12 @@ def test_checkovs_own_config_file_is_refused(
         f"checkov would read its own settings from {config}, which devops.yaml does not show"
     )
     assert "skip_checks with a reason" in str(info.value.hint)
+
+
+def test_checkov_option_variables_do_not_reach_checkov(
+    broken: Path, checkov_exe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI variable cannot skip a check behind devops.yaml's back."""
+    monkeypatch.setenv("CKV_SKIP_CHECK", "CKV_AWS_3")
+    report = scan(_policy(checkov_exe, "skipped", frameworks=("terraform",)), broken)
+    assert report.resources("CKV_AWS_3") == {"aws_ebs_volume.data"}

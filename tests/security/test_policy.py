@@ -82,7 +82,9 @@ def test_a_check_skipped_twice_is_refused() -> None:
         parse_policy({"skip_checks": [skip, skip]})
 
 
-@pytest.mark.parametrize("arg", ["-o", "--output=json", "-d", "--bc-api-key", "--soft-fail"])
+@pytest.mark.parametrize(
+    "arg", ["-o", "--output=json", "-d", "--bc-api-key", "--soft-fail", "--no-fail-on-crash"]
+)
 def test_extra_args_cannot_override_what_the_scanner_sets(arg: str) -> None:
     with pytest.raises(ConfigError, match=r"security\.extra_args\[0\]: .* is set by pytest-devops"):
         parse_policy({"extra_args": [arg]})

@@ -35,9 +35,16 @@ OFFLINE_ENV = {
     "LOG_LEVEL": "WARNING",
     "PYTHONIOENCODING": "utf-8",
 }
-#: Platform credentials would turn an offline scan into an upload; never pass them on.
+#: Checkov reads these as its command-line options. Platform credentials would turn an
+#: offline scan into an upload; the others would skip checks, add var files or turn a
+#: crash into exit 0 outside devops.yaml and the cache key. Never passed on.
 DROPPED_ENV = (
-    "BC_API_KEY", "PRISMA_API_URL", "BC_API_URL", "CKV_FRAMEWORK", "DOWNLOAD_EXTERNAL_MODULES",
+    "BC_API_KEY", "BC_API_URL", "BC_CA_BUNDLE", "PRISMA_API_URL", "CKV_FRAMEWORK", "CKV_CHECK",
+    "CKV_SKIP_CHECK", "CKV_NO_FAIL_ON_CRASH", "CKV_VAR_FILE", "CKV_EVAL_VARS",
+    "CKV_EXTERNAL_CHECKS_PUBLIC_KEY", "CKV_POLICY_METADATA_FILTER",
+    "CKV_POLICY_METADATA_FILTER_EXCEPTION", "CKV_SECRETS_SCAN_FILE_TYPE",
+    "CKV_SECRETS_SCAN_ENABLE_ALL", "CKV_SECRETS_SCAN_BLOCK_LIST",
+    "CKV_SKIP_RESOURCES_WITHOUT_VIOLATIONS", "DOWNLOAD_EXTERNAL_MODULES", "EXTERNAL_MODULES_DIR",
 )
 
 

@@ -15,7 +15,8 @@ RESERVED_ARGS = frozenset({
     "-d", "--directory", "-f", "--file", "-o", "--output", "--output-file-path",
     "--framework", "-c", "--check", "--download-external-modules", "--bc-api-key",
     "--soft-fail", "-s", "--soft-fail-on", "--hard-fail-on", "--quiet", "--compact",
-    "--config-file", "--baseline", "--create-baseline",
+    "--config-file", "--baseline", "--create-baseline", "--no-fail-on-crash",
+    "--prisma-api-url", "--support",
 })
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 DEFAULT_TIMEOUT = 900.0
