@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -11,16 +12,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_devops.config import environment_names, load_document, resolve, schema
+    from pytest_devops.config import schema
 
     if args.check:
-        from pathlib import Path
-
-        path = Path(args.check)
-        doc = load_document(path)
-        for name in environment_names(doc):
-            resolve(doc, name, path)
-            print(f"{path}: environment {name}: ok")
-        return 0
+        return check(args.check)
     print(json.dumps(schema(), indent=2))
     return 0
+
+
+def check(config: str) -> int:
+    """Resolve every environment of ``config``; report each one that does not (exit 2)."""
+    from pathlib import Path
+
+    from pytest_devops.config import environment_names, load_document, resolve, validate_top
+    from pytest_devops.errors import ConfigError
+
+    path = Path(config)
+    doc = load_document(path)
+    validate_top(doc, path)
+    failed = 0
+    for name in environment_names(doc):
+        try:
+            resolve(doc, name, path)
+        except ConfigError as exc:
+            failed += 1
+            print(f"pytest-devops schema: error: {exc}", file=sys.stderr)
+        else:
+            print(f"{path}: environment {name}: ok")
+    return 2 if failed else 0

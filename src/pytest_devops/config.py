@@ -156,7 +156,7 @@ def resolve(
 ) -> Environment:
     environ = os.environ if environ is None else environ
     where = str(path) if path else "<config>"
-    _validate_top(doc, where, path)
+    validate_top(doc, path)
     envs: dict[str, Any] = doc["environments"]
     if name not in envs:
         known = ", ".join(sorted(envs)) or "(none)"
@@ -204,7 +204,10 @@ def _environment(
     )
 
 
-def _validate_top(doc: Mapping[str, Any], where: str, path: Path | None) -> None:
+def validate_top(doc: Mapping[str, Any], path: Path | None = None) -> None:
+    """Check the document outside its environments: ``environments`` is a non-empty
+    mapping with string names, no unknown top-level key, a supported ``version``."""
+    where = str(path) if path else "<config>"
     envs = doc.get("environments")
     if not isinstance(envs, dict) or not envs:
         raise ConfigError(

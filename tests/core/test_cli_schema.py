@@ -25,11 +25,36 @@ def test_schema_check_validates_every_environment(
         f"{config}: environment a: ok",
         f"{config}: environment b: ok",
     ]
-    config.write_text("environments:\n  a: {}\n  b: {protected: 1}\n")
+    config.write_text("environments:\n  a: {}\n  b: {protected: 1}\n  c: {urls: 1}\n  d: {}\n")
     assert main(["schema", "--check", str(config)]) == 2
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [f"{config}: environment a: ok"]
+    # Every environment is checked: one broken environment does not hide the next.
+    assert captured.out.splitlines() == [
+        f"{config}: environment a: ok",
+        f"{config}: environment d: ok",
+    ]
     assert captured.err == (
         f"pytest-devops schema: error: {config}:3: environments.b.protected: "
         "expected true or false, got an integer\n"
+        f"pytest-devops schema: error: {config}:4: environments.c.urls: "
+        "expected a mapping, got an integer\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("environments: {}\n", ":1: environments: expected a non-empty mapping"),
+        ("environments: [a]\n", ":1: environments: expected a non-empty mapping"),
+        ("environments:\n  a: {}\nbogus: 1\n", ":3: bogus: unknown key 'bogus'"),
+    ],
+)
+def test_schema_check_refuses_a_file_with_nothing_to_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    config = tmp_path / "devops.yaml"
+    config.write_text(text)
+    assert main(["schema", "--check", str(config)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"pytest-devops schema: error: {config}{message}")
