@@ -195,6 +195,20 @@ def test_sarif_is_valid_and_locates_each_result(raw: RawScan, sarif_schema: dict
     assert "hunter2" not in json.dumps(doc)
 
 
+def test_sarif_uris_are_percent_encoded(raw: RawScan) -> None:
+    from dataclasses import replace
+
+    odd = replace(raw.results[0], file="my infra/50% #1:a.tf")
+    outside = replace(raw.results[0], file="/elsewhere/main file.tf")
+    report = judge(RawScan(results=[odd, outside]), SecurityPolicy(), set(), TODAY)
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"]
+                 for r in sarif.build(report, ROOT)["runs"][0]["results"]]
+    assert locations == [
+        {"uri": "file:///elsewhere/main%20file.tf"},
+        {"uri": "my%20infra/50%25%20%231%3Aa.tf", "uriBaseId": "SRCROOT"},
+    ]
+
+
 def test_sarif_of_a_scan_that_could_not_run(tmp_path: Path, sarif_schema: dict[str, Any]) -> None:
     from jsonschema import Draft7Validator
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pytest_devops.atomic import write_text
 from pytest_devops.redact import Redactor
@@ -79,9 +80,11 @@ _SEVERITY_SCORE = {"LOW": "3.0", "MEDIUM": "5.5", "HIGH": "8.0", "CRITICAL": "9.
 
 
 def _uri(path: str) -> dict[str, Any]:
+    """A URI reference: a path with a space, ``#``, ``%`` or ``:`` is percent-encoded, or
+    code scanning would misplace (or refuse) the result."""
     if path.startswith("/"):
         return {"uri": Path(path).as_uri()}
-    return {"uri": path, "uriBaseId": "SRCROOT"}
+    return {"uri": quote(path), "uriBaseId": "SRCROOT"}
 
 
 def _result(r: ScanResult, index: int, level: str, **extra: Any) -> dict[str, Any]:
