@@ -90,6 +90,10 @@ class Handler(BaseHTTPRequestHandler):
     def route_secret(self, args: list[str]) -> None:
         self._send(500, f"internal error; token={SECRET_BODY_TOKEN}".encode())
 
+    def route_secret_at_cut(self, args: list[str]) -> None:
+        """The secret starts a few characters before the body excerpt's end (300)."""
+        self._send(500, ("x" * 295 + SECRET_BODY_TOKEN).encode())
+
     def route_status(self, args: list[str]) -> None:
         self._send(int(args[0]), f"status {args[0]}".encode())
 

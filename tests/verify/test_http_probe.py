@@ -408,6 +408,15 @@ def test_body_excerpt_and_messages_are_redacted(servers: Servers) -> None:
     text = str(result.failure())
     assert SECRET_BODY_TOKEN not in text
     assert "body: internal error; token=***" in text
+    cut = str(probe(servers.http.url("/secret-at-cut"), redactor=redactor,
+                    retries={"max": 0}).failure())
+    assert SECRET_BODY_TOKEN[:5] not in cut  # no part of it either, where the excerpt ends
+    assert "body: " + "x" * 295 + "***" in cut
+    quoted = probe(servers.http.url("/echo"), redactor=redactor, retries={"max": 0},
+                   headers={"X-Trace": "y" * 195 + SECRET_BODY_TOKEN},
+                   expect={"json": {"x-trace": "t-1"}})
+    assert messages(quoted) == ['x-trace is "' + "y" * 195 + '***", expected "t-1"']
+    assert SECRET_BODY_TOKEN[:4] not in str(quoted.failure())
 
 
 def test_headers_given_in_a_test_are_masked(servers: Servers) -> None:

@@ -111,7 +111,7 @@ class ProbeResult:
         last = self.last
         if last is not None and last.status is not None:
             lines.append(f"  last response: {last.status} {last.reason}".rstrip())
-            lines.append(f"  body: {last.excerpt() or '(empty)'}")
+            lines.append(f"  body: {last.excerpt(redact=self.redactor.redact) or '(empty)'}")
         return self.redactor.redact("\n".join(lines))
 
     def failure(self) -> GateFailure:
@@ -146,6 +146,8 @@ def run_probe(
     sleep: Callable[[float], None] = time.sleep,
 ) -> ProbeResult:
     """Run ``probe`` to completion within its deadline."""
+    redactor = redactor or Redactor()
+    redact = redactor.redact
     start = clock()
     deadline = start + probe.deadline
     expect = probe.expect
@@ -171,7 +173,7 @@ def run_probe(
     stopped = ""
     for number in range(1, probe.retries.max + 2):
         obs = attempt()
-        mismatches = evaluate(obs, expect)
+        mismatches = evaluate(obs, expect, redact=redact)
         retry = _retry_condition(obs, mismatches, probe.retries)
         last_try = number > probe.retries.max
         wait = probe.retries.delay(number - 1)
@@ -190,7 +192,7 @@ def run_probe(
         latencies.append(attempts[-1].observation.elapsed_ms)
         while len(latencies) < expect.samples and clock() < deadline:
             obs = attempt()
-            sample_mismatches = evaluate(obs, expect)
+            sample_mismatches = evaluate(obs, expect, redact=redact)
             if obs.error == "timeout" and clock() >= deadline:
                 break  # cut short by the deadline: judged as too few samples below
             if sample_mismatches:
@@ -207,7 +209,7 @@ def run_probe(
         elapsed_s=clock() - start,
         latencies_ms=tuple(latencies),
         stopped=stopped,
-        redactor=redactor or Redactor(),
+        redactor=redactor,
     )
 
 

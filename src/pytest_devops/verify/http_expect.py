@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,9 +26,13 @@ _MISSING = object()
 
 
 def evaluate(
-    obs: Observation, expect: HttpExpectation, now: datetime | None = None
+    obs: Observation,
+    expect: HttpExpectation,
+    now: datetime | None = None,
+    redact: Callable[[str], str] = str,
 ) -> list[Mismatch]:
-    """Every expectation (except latency, judged over samples) ``obs`` breaks."""
+    """Every expectation (except latency, judged over samples) ``obs`` breaks. Values
+    quoted from the body are redacted with ``redact`` before they are shortened."""
     if obs.error == "redirects":
         return [Mismatch("redirects", obs.error_message)]
     if obs.error:
@@ -44,7 +48,7 @@ def evaluate(
         out.append(Mismatch("redirects", f"ended at {obs.final_url}, expected {final}"))
     out += _tls(obs, expect, now)
     out += _headers(obs, expect)
-    out += _body(obs, expect)
+    out += _body(obs, expect, redact)
     return out
 
 
@@ -86,7 +90,8 @@ def _headers(obs: Observation, expect: HttpExpectation) -> list[Mismatch]:
     return out
 
 
-def _body(obs: Observation, expect: HttpExpectation) -> list[Mismatch]:
+def _body(obs: Observation, expect: HttpExpectation, redact: Callable[[str], str]
+          ) -> list[Mismatch]:
     out = []
     text = obs.text()
     for needle in expect.body_contains:
@@ -95,11 +100,11 @@ def _body(obs: Observation, expect: HttpExpectation) -> list[Mismatch]:
     if expect.body_regex is not None and not re.search(expect.body_regex, text):
         out.append(Mismatch("body_regex", f"body does not match /{expect.body_regex}/"))
     if expect.json:
-        out += _json(text, expect)
+        out += _json(text, expect, redact)
     return out
 
 
-def _json(text: str, expect: HttpExpectation) -> list[Mismatch]:
+def _json(text: str, expect: HttpExpectation, redact: Callable[[str], str]) -> list[Mismatch]:
     try:
         doc = json.loads(text)
     except ValueError as exc:
@@ -108,9 +113,11 @@ def _json(text: str, expect: HttpExpectation) -> list[Mismatch]:
     for path, wanted in expect.json.items():
         found = json_get(doc, path)
         if found is _MISSING:
-            out.append(Mismatch("json", f"{path} is missing, expected {_show(wanted)}"))
+            out.append(Mismatch("json", f"{path} is missing, expected {_show(wanted, redact)}"))
         elif not same(found, wanted):
-            out.append(Mismatch("json", f"{path} is {_show(found)}, expected {_show(wanted)}"))
+            out.append(Mismatch(
+                "json", f"{path} is {_show(found, redact)}, expected {_show(wanted, redact)}"
+            ))
     return out
 
 
@@ -140,8 +147,8 @@ def same(a: Any, b: Any) -> bool:
     )
 
 
-def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)[:200]
+def _show(value: Any, redact: Callable[[str], str] = str) -> str:
+    return redact(json.dumps(value, ensure_ascii=False))[:200]
 
 
 def percentile(values: Sequence[float], name: str) -> float:

@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -59,9 +60,10 @@ class Observation:
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
-    def excerpt(self, limit: int = 300) -> str:
-        """The start of the body on one line (control characters escaped)."""
-        text = self.text()
+    def excerpt(self, limit: int = 300, redact: Callable[[str], str] | None = None) -> str:
+        """The start of the body on one line (control characters escaped). ``redact``
+        applies to the whole body before it is cut, so no part of a secret is shown."""
+        text = redact(self.text()) if redact is not None else self.text()
         short = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text[:limit])
         return short + ("…" if len(text) > limit or self.truncated else "")
 
