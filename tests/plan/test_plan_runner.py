@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_devops.errors import GateTimeout, ToolMissing
+from pytest_devops.errors import GateError, GateTimeout, ToolMissing
 from pytest_devops.plan import parse_plan
 from pytest_devops.plan.runner import Terraform, apply_args, init_args, plan_args, run_process
 from pytest_devops.plan.tferrors import TerraformError, classify, error_summary, read_plan_exit
@@ -394,3 +394,30 @@ def test_real_terraform_stale_plan_says_to_plan_again(applied: Terraform) -> Non
     assert str(info.value).splitlines()[:2] == [
         "terraform apply failed (state, exit code 1):", "Error: Saved plan is stale"]
     assert (info.value.hint or "").startswith("the state changed after this plan was made")
+
+
+@pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
+@pytest.mark.skipif(os.name != "posix", reason="the logging wrapper is a shell script")
+def test_a_failed_plan_is_reported_to_every_worker_without_running_terraform_again(
+    tmp_path: Path,
+) -> None:
+    from pytest_devops.plan.provide import make_plan
+    from pytest_devops.plan.settings import TerraformSettings
+
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text('resource "terraform_data" "x" {\n  input = var.nope\n}\n')
+    calls = tmp_path / "calls"
+    logged = tmp_path / "terraform"  # the real CLI, each command it runs noted
+    logged.write_text(f'#!/bin/sh\necho "$1" >> {calls}\nexec {REAL} "$@"\n')
+    logged.chmod(0o755)
+    settings = TerraformSettings(working_dir=infra, binary=str(logged), timeout=300)
+    shared = tmp_path / "shared"
+    with pytest.raises(TerraformError) as first:
+        make_plan(settings, shared, "gw0")
+    assert first.value.kind == "configuration"
+    assert calls.read_text().split() == ["init", "plan"]
+    with pytest.raises(GateError) as second:
+        make_plan(settings, shared, "gw1")
+    assert str(second.value) == str(first.value)
+    assert calls.read_text().split() == ["init", "plan"]  # gw1 ran no terraform command

@@ -14,9 +14,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TextIO
 
 from pytest_devops.config import Environment
-from pytest_devops.errors import GateError
+from pytest_devops.errors import DevopsError, GateError
 from pytest_devops.plan.load import load_plan, parse_plan
 from pytest_devops.plan.model import Plan
 from pytest_devops.plan.settings import TerraformSettings, terraform_settings
@@ -89,37 +90,62 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def make_plan(settings: TerraformSettings, shared_dir: Path, worker: str) -> Plan:
-    """Run init, workspace, plan and show once per run; later callers read the result."""
-    from pytest_devops.plan.runner import Terraform
+    """Run init, workspace, plan and show once per run; later callers read the result.
 
+    A failure is recorded too: the other workers report the first worker's error instead
+    of each running Terraform again (and waiting out its timeout again).
+    """
     assert settings.working_dir is not None
     key = _key(settings)
     result = shared_dir / f"plan-{key}.json"
+    failed = shared_dir / f"plan-{key}.error"
     with _locked(shared_dir / f"plan-{key}.lock"):
+        if failed.is_file():
+            raise GateError(failed.read_text("utf-8"))
         if not result.is_file():
-            if not settings.working_dir.is_dir():
-                raise GateError(f"terraform.working_dir {settings.working_dir} is not a directory")
-            tf = Terraform(
-                settings.working_dir,
-                binary=settings.binary,
-                env={**os.environ, **settings.env},
-                timeout=settings.timeout,
-                data_dir=shared_dir / f"tf-data-{worker}",
-                log_dir=shared_dir,
-                lock_timeout=settings.lock_timeout,
-            )
-            if settings.init:
-                tf.init(settings.backend_config)
-            if settings.workspace:
-                tf.workspace(settings.workspace)
-            planfile = shared_dir / f"plan-{key}.tfplan"
-            tf.plan(planfile, var_files=settings.var_files, variables=settings.vars,
-                    refresh=settings.refresh, parallelism=settings.parallelism)
-            doc = tf.show_json(planfile)
-            tmp = result.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(doc, out)
-            os.replace(tmp, result)
+            try:
+                doc = _run_terraform(settings, shared_dir, worker, key)
+            except DevopsError as exc:
+                message = str(exc)
+                _write_private(failed, lambda out: out.write(message))
+                raise
+            _write_private(result, lambda out: json.dump(doc, out))
             return parse_plan(doc, f"{settings.working_dir} (terraform plan)")
     return load_plan(result)
+
+
+def _write_private(path: Path, write: Callable[[TextIO], object]) -> None:
+    """Write a file readable by this user only (a plan holds secrets in clear), whole or
+    not at all."""
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        write(out)
+    os.replace(tmp, path)
+
+
+def _run_terraform(
+    settings: TerraformSettings, shared_dir: Path, worker: str, key: str
+) -> dict[str, Any]:
+    from pytest_devops.plan.runner import Terraform
+
+    assert settings.working_dir is not None
+    if not settings.working_dir.is_dir():
+        raise GateError(f"terraform.working_dir {settings.working_dir} is not a directory")
+    tf = Terraform(
+        settings.working_dir,
+        binary=settings.binary,
+        env={**os.environ, **settings.env},
+        timeout=settings.timeout,
+        data_dir=shared_dir / f"tf-data-{worker}",
+        log_dir=shared_dir,
+        lock_timeout=settings.lock_timeout,
+    )
+    if settings.init:
+        tf.init(settings.backend_config)
+    if settings.workspace:
+        tf.workspace(settings.workspace)
+    planfile = shared_dir / f"plan-{key}.tfplan"
+    tf.plan(planfile, var_files=settings.var_files, variables=settings.vars,
+            refresh=settings.refresh, parallelism=settings.parallelism)
+    return tf.show_json(planfile)
