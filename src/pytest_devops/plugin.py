@@ -313,6 +313,11 @@ def _redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: R
     """Mask secrets in everything a report carries to the terminal, JUnit and workers."""
     if not len(redactor):
         return
+    # A parametrized test's id can hold a secret (a URL with a token in it).
+    report.nodeid = redactor.redact(report.nodeid)
+    if isinstance(report, pytest.TestReport):
+        path, line, domain = report.location
+        report.location = (path, line, redactor.redact(domain))
     report.longrepr = _redact_repr(report.longrepr, redactor)
     report.sections = [(k, redactor.redact(v)) for k, v in report.sections]
     reason = getattr(report, "wasxfail", None)

@@ -438,6 +438,10 @@ def test_secrets_in_xfail_reasons_and_collection_errors_are_masked(
         @pytest.mark.xfail(reason=os.environ["DB_PASSWORD"])
         def test_known():
             assert 0
+
+        @pytest.mark.parametrize("url", ["https://db/?p=" + os.environ["DB_PASSWORD"]])
+        def test_by_url(url):
+            assert 0
         """,
         test_broken="""
         import os
@@ -450,8 +454,15 @@ def test_secrets_in_xfail_reasons_and_collection_errors_are_masked(
     junit = (project.path / "j.xml").read_text()
     for text in (result.stdout.str(), junit, (project.path / "r.json").read_text()):
         assert "pa55w0rd-xyz" not in text
-    result.stdout.fnmatch_lines(["*ImportError: cannot log in with ***", "XFAIL *test_known - ***"])
+    result.stdout.fnmatch_lines(
+        [
+            "*ImportError: cannot log in with ***",
+            "XFAIL *test_known - ***",
+            "FAILED *::test_by_url[[]https://db/?p=***[]] - assert 0",
+        ]
+    )
     assert 'message="***"' in junit
+    assert 'name="test_by_url[https://db/?p=***]"' in junit
 
 
 def test_terminal_outcome_agrees_with_the_report_when_the_run_is_interrupted(
