@@ -65,3 +65,16 @@ def test_argument_files_digest(tmp_path: Path) -> None:
 
     empty = argument_files_digest((), tmp_path)
     assert argument_files_digest(("--skip-path", "nowhere", "--compact-x"), tmp_path) == empty
+
+
+def test_a_cache_that_cannot_be_written_only_costs_a_scan(
+    tmp_path: Path, checkov_exe: str
+) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(EBS)
+    in_the_way = tmp_path / "cache"
+    in_the_way.write_text("a file where the cache directory should be")
+    policy = SecurityPolicy(paths=("infra",), checkov=checkov_exe, checks=("CKV_AWS_3",))
+    for _ in range(2):
+        report = scan(policy, tmp_path, cache_dir=in_the_way)
+        assert (report.cached, report.resources("CKV_AWS_3")) == (False, {"aws_ebs_volume.data"})

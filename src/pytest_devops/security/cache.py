@@ -50,28 +50,40 @@ class ScanCache:
 
     def get_or_scan(self, key: str, scan: Callable[[], RawScan], *,
                     wait: float) -> tuple[RawScan, bool]:
-        """The cached scan for ``key`` (``True``), or a fresh one, stored (``False``)."""
+        """The cached scan for ``key`` (``True``), or a fresh one, stored (``False``).
+
+        The cache is an optimisation: a directory that cannot be made or written (a file
+        in the way, a read-only checkout, a full disk) means a scan that is not stored,
+        never a scan that fails.
+        """
         found = self.load(key)
         if found is not None:
             return found, True
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with _locked(self.directory / f"{key}.lock", wait):
+        lock = self.directory / f"{key}.lock"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return scan(), False
+        with _locked(fd, lock, wait):
             found = self.load(key)  # another process may have scanned while we waited
             if found is not None:
                 return found, True
             fresh = scan()
-            self.store(key, fresh)
+            with contextlib.suppress(OSError):
+                self.store(key, fresh)
             return fresh, False
 
 
 @contextlib.contextmanager
-def _locked(path: Path, wait: float) -> Iterator[None]:
+def _locked(fd: int, path: Path, wait: float) -> Iterator[None]:
+    """Hold an exclusive lock on the open file ``fd`` (``path``), then close it."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: scan, then write atomically
+        os.close(fd)
         yield
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -82,7 +94,8 @@ def _locked(path: Path, wait: float) -> Iterator[None]:
                 if time.monotonic() > deadline:
                     raise GateTimeout(
                         f"another process held the scan lock {path} for more than {wait:g}s",
-                        hint="is a stale pytest run still scanning? remove the .lock file",
+                        hint="another run is scanning the same inputs (the lock ends with "
+                        "its process): let it finish, or set security.cache: false",
                     ) from None
                 time.sleep(0.1)
         yield
