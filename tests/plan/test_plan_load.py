@@ -113,6 +113,10 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
          r"ends before the plan is complete"),
         (b"Terraform used the selected providers to generate the following plan\n",
          r"not a JSON plan; it starts with 'Terraform used the selected providers"),
+        # Other text is not quoted: it may be a secrets file named by mistake.
+        (b'db_password = "hunter2-long-secret"\n',
+         r"/plan.json: not a JSON plan; it starts with text, not a JSON object \(line 1 has 35 "
+         r"characters\)\n  hint: point at the output of `terraform show -json`"),
         (b'{"format_version": "1.2",, "x": 1}', r"invalid JSON at line 1, column 26"),
         (b"PK\x03\x04\x14\x00\x08\x00\x08\x00\xa0\xb1",
          r"plan.json: this is a saved binary plan \(tfplan, a zip archive\), not its JSON"),
@@ -132,7 +136,8 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
         (b'{"format_version": "1.2", "output_changes": {"o": {"actions": "update"}}}',
          r'output_changes.o: `change.actions` should be a list of action names'),
     ],
-    ids=["empty", "blank", "truncated", "truncated-string", "text-plan", "invalid", "binary",
+    ids=["empty", "blank", "truncated", "truncated-string", "text-plan", "other-text", "invalid",
+         "binary",
          "not-utf8", "list", "no-version", "nan", "wrapped-infinity", "overflow",
          "actions-string", "output-actions-string"],
 )

@@ -40,6 +40,11 @@ _TF_LOG = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+\[[A-Z]+\]"
 )
 _NOISE_PREFIXES = ("[command]", "##[", "%0A")
+#: How the human-readable output of ``terraform plan`` / ``show`` begins.
+_PLAN_TEXT = ("Terraform used the selected providers", "Terraform will perform",
+              "No changes.", "Terraform detected", "Refreshing state", "Acquiring state lock",
+              "An execution plan has been generated", "Note: Objects have changed",
+              "Planning failed", "Changes to Outputs", "Resource actions are")
 #: GitHub workflow commands (``::debug::``, ``::set-output name=x::``, a resume token).
 _WORKFLOW_COMMAND = re.compile(r"^::[A-Za-z0-9_-]+(?:\s[^:]*)?::")
 
@@ -228,9 +233,17 @@ def _not_json(text: str, source: str, error: json.JSONDecodeError | None) -> Gat
             hint=_HOW,
         )
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if first.startswith(_PLAN_TEXT):
+        return GateError(
+            f"{source}: not a JSON plan; it starts with {first[:80]!r}",
+            hint="the text output of `terraform plan` cannot be read; " + _HOW,
+        )
+    # Any other text is not quoted: a file named by mistake (a .tfvars, an .env) may
+    # hold secrets, and nothing has told the redactor about them.
     return GateError(
-        f"{source}: not a JSON plan; it starts with {first[:80]!r}",
-        hint="the text output of `terraform plan` cannot be read; " + _HOW,
+        f"{source}: not a JSON plan; it starts with text, not a JSON object "
+        f"(line 1 has {len(first)} characters)",
+        hint="point at the output of `terraform show -json`; " + _HOW,
     )
 
 
