@@ -58,9 +58,9 @@ def provider_region(plan: Plan, provider_name: str, alias: str | None = None) ->
 
 def _config_keys(plan: Plan) -> dict[tuple[str, str], str]:
     """(module path without instance keys, local address) -> provider_config_key."""
-    cached = plan._cache.get("provider_keys")
+    cached: dict[tuple[str, str], str] | None = plan._cache.get("provider_keys")
     if cached is not None:
-        return dict(cached)
+        return cached  # asked once per resource: never copied
     out: dict[tuple[str, str], str] = {}
     config = plan.raw.get("configuration")
     root = config.get("root_module") if isinstance(config, dict) else None
