@@ -31,7 +31,7 @@ def report(*gates: Any) -> Any:
             "schema": "pytest-devops/report@1",
             "env": "e",
             "stage": None,
-            "outcome": "fail",
+            "outcome": "error" if any(g["outcome"] == "error" for g in gates) else "fail",
             "exitstatus": 1,
             "duration": 0.0,
             "gates": list(gates),

@@ -122,6 +122,20 @@ def test_report_json_and_markdown(
             "totals.fail: says 0 but the gates list has 1",
         ),
         (
+            '{"schema": "pytest-devops/report@1", "outcome": "pass", "gates": [{"outcome": "error"'
+            "}]}",
+            "outcome: says 'pass' but it has an erroring gate or exit status",
+        ),
+        (
+            '{"schema": "pytest-devops/report@1", "outcome": "pass", "exitstatus": 5}',
+            "outcome: says 'pass' but it has an erroring gate or exit status",
+        ),
+        (
+            '{"schema": "pytest-devops/report@1", "outcome": "pass", "gates": [{"outcome": "fail"'
+            "}]}",
+            "outcome: says 'pass' but it has a failing gate",
+        ),
+        (
             '{"schema": "pytest-devops/report@1", "outcome": "pass", "github": {"comment": "x"}}',
             "github.comment: expected one of always, on-failure, update, never",
         ),

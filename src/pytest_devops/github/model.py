@@ -162,12 +162,14 @@ def parse_report(doc: Any, path: str = "<report>") -> GateReport:
         raise ReportError(path, "expected a list", key="gates")
     gates = tuple(_gate(g, path, i) for i, g in enumerate(gates_raw))
     totals = _totals(doc.get("totals"), gates, path)
+    exitstatus = _int(doc.get("exitstatus", 0), path, "exitstatus")
+    _check_outcome(outcome, totals, exitstatus, path)
     return GateReport(
         path=path,
         env=_opt_str(doc.get("env"), path, "env"),
         stage=_opt_str(doc.get("stage"), path, "stage"),
         outcome=outcome,
-        exitstatus=_int(doc.get("exitstatus", 0), path, "exitstatus"),
+        exitstatus=exitstatus,
         started_at=str(doc.get("started_at") or ""),
         duration=_float(doc.get("duration", 0.0), path, "duration"),
         gates=gates,
@@ -218,6 +220,20 @@ def finding_from(raw: Any, path: str = "<report>", key: str = "finding") -> Find
         guideline=_opt_text(raw.get("guideline")),
         details=details if isinstance(details, dict) else {},
     )
+
+
+def _check_outcome(outcome: str, totals: Mapping[str, int], exitstatus: int, path: str) -> None:
+    """The outcome may be worse than its gates (a collection error), never better: an
+    erroring or failing gate under ``"outcome": "pass"`` means the file was edited."""
+    if totals["error"] or exitstatus in (2, 3, 4, 5):
+        least = "error"
+    elif totals["fail"] > totals["soft_fail"]:
+        least = "fail"
+    else:
+        return
+    if EXIT_CODES[outcome] < EXIT_CODES[least]:
+        why = "an erroring gate or exit status" if least == "error" else "a failing gate"
+        raise ReportError(path, f"says {outcome!r} but it has {why}", key="outcome")
 
 
 def _totals(raw: Any, gates: tuple[Gate, ...], path: str) -> dict[str, int]:
