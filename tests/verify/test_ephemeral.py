@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_devops.config import Environment
-from pytest_devops.errors import GateError
+from pytest_devops.errors import GateError, GateTimeout
 from pytest_devops.verify.ephemeral import EphemeralSettings, confirmed
 from pytest_devops.verify.shared import SharedDir
 
@@ -91,6 +92,28 @@ def test_once_across_processes(tmp_path: Path) -> None:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     assert len((tmp_path / "computed").read_text().splitlines()) == 1
+
+
+def _hold_forever(path: str, ready: Any) -> None:
+    with SharedDir(Path(path)).lock("apply", timeout=5):
+        ready.set()
+        threading.Event().wait()
+
+
+def test_a_lock_held_by_a_killed_worker_is_released(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    holder = ctx.Process(target=_hold_forever, args=(str(tmp_path / "shared"), ready))
+    holder.start()
+    shared = SharedDir(tmp_path / "shared")
+    try:
+        assert ready.wait(60)
+        with pytest.raises(GateTimeout, match="waited 0s for"), shared.lock("apply", timeout=0.2):
+            pass
+    finally:
+        holder.kill()  # SIGKILL: nothing runs in the holder to release the lock
+        holder.join(10)
+    assert shared.once("apply", lambda: 7, timeout=5) == 7
 
 
 def test_once_records_an_error_for_the_others(tmp_path: Path) -> None:

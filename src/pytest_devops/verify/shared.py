@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -43,28 +44,19 @@ class SharedDir:
 
     @contextmanager
     def lock(self, name: str, timeout: float) -> Iterator[None]:
-        """An exclusive lock between processes (a lock file created with O_EXCL)."""
+        """An exclusive lock between processes on ``NAME.lock``. The operating system
+        releases it when its holder dies, so a crashed worker never blocks the others."""
         path = self.path / f"{name}.lock"
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
+        with open(path, "a+b") as handle:
+            while not _try_lock(handle.fileno()):
                 if time.monotonic() > deadline:
                     raise GateTimeout(
                         f"waited {timeout:.0f}s for {path}",
-                        hint="another worker is still applying, or crashed holding the "
-                        "lock; remove the file if no pytest process is running",
-                    ) from None
+                        hint="another worker of this run is still planning or applying",
+                    )
                 time.sleep(0.05)
-                continue
-            break
-        try:
-            os.write(fd, str(os.getpid()).encode())
-            os.close(fd)
-            yield
-        finally:
-            path.unlink(missing_ok=True)
+            yield  # closing the file releases the lock
 
     def read(self, name: str) -> Any:
         path = self.path / f"{name}.json"
@@ -95,3 +87,21 @@ class SharedDir:
             where = "" if found.get("pid") == os.getpid() else " (in another worker)"
             raise GateError(f"{found['error']}{where}", hint=found.get("hint"))
         return found["ok"]
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
