@@ -123,9 +123,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     from pytest_devops.plugin import state
 
     redactor = state(config).redactor
-    terminalreporter.write_line(
+    terminalreporter.write_line(redactor.redact(
         f"devops cost: {usd(est.monthly_before)} -> {usd(est.monthly_after)} a month "
         f"({usd(est.monthly_delta, sign=True)})"
-    )
+    ))
     for line in warning_lines(est):
         terminalreporter.write_line(redactor.redact(line), yellow=True)
