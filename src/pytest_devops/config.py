@@ -470,16 +470,50 @@ def _line_in_chain(file: Path | None, chain: list[str], path: Path_) -> int | No
     return _line_of(file, ("environments", chain[0], *path)) if chain else None
 
 
-def _line_of(file: Path | None, path: Path_, *, partial: bool = True) -> int | None:
-    """The 1-based line of a key path in a YAML file (or of its deepest existing parent
-    when ``partial``), or ``None``."""
-    if file is None:
+_KEY_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def line_of_key(file: str | os.PathLike[str], key: str) -> int | None:
+    """The line of a key path spelt as errors spell it (``environments.staging.hosts[0]``),
+    or of its deepest parent found in ``file``; ``None`` when nothing matches."""
+    steps: list[str | int] = [
+        int(m[1]) if m[1] is not None else m[2] for m in _KEY_STEP.finditer(key)
+    ]
+    if not steps or steps[0] != "environments":
         return None
+    node = _compose(Path(file))
+    line = None
+    i = 0
+    while node is not None and i < len(steps):
+        found, used = None, 1
+        # An environment name may itself contain dots: try the longest run of names first.
+        for used in range(len(steps) - i, 0, -1):
+            run = steps[i : i + used]
+            step = run[0] if used == 1 else ".".join(map(str, run))
+            if used == 1 or all(isinstance(s, str) for s in run):
+                found = _child(node, step)
+                if found is not None:
+                    break
+        if found is None:
+            break
+        (line, node), i = found, i + used
+    return line
+
+
+def _compose(file: Path) -> Any:
     import yaml
 
     try:
-        node = yaml.compose(file.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-    except (OSError, yaml.YAMLError):
+        return yaml.compose(file.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+
+
+def _line_of(file: Path | None, path: Path_, *, partial: bool = True) -> int | None:
+    """The 1-based line of a key path in a YAML file (or of its deepest existing parent
+    when ``partial``), or ``None``."""
+    node = _compose(file) if file is not None else None
+    if node is None:
         return None
     line = None
     for step in path:

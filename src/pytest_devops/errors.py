@@ -19,7 +19,11 @@ class DevopsError(Exception):
 
 
 class ConfigError(DevopsError):
-    """The configuration is wrong: names the file, the key path and what was expected."""
+    """The configuration is wrong: names the file, the key path and what was expected.
+
+    Given a file and a key path but no line, the line is looked up in the file the first
+    time it is needed, so every section's checks point at the line without doing so.
+    """
 
     def __init__(
         self,
@@ -33,9 +37,20 @@ class ConfigError(DevopsError):
         self.message = message
         self.file = file
         self.key = key
-        self.line = line
+        self._line = line
+        self._located = line is not None
         self.hint = hint
-        super().__init__(str(self))
+        super().__init__(message)
+
+    @property
+    def line(self) -> int | None:
+        if not self._located:
+            self._located = True
+            if self.file and self.key:
+                from pytest_devops.config import line_of_key
+
+                self._line = line_of_key(self.file, self.key)
+        return self._line
 
     def __str__(self) -> str:
         where = self.file or ""

@@ -205,3 +205,19 @@ def test_schema_has_every_section() -> None:
     for name in ("terraform", "rules", "security", "cost", "aws", "hosts", "urls"):
         assert sections[name] == {"$ref": f"#/$defs/{name}"}
         assert name in schema()["$defs"]
+
+
+def test_a_section_error_without_a_line_gets_the_line_of_its_key(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "environments:\n  eu.prod:\n    hosts:\n      - local://\n      - name: web\n"
+        "        url: ssh://web\n",
+    )
+    err = ConfigError("bad url", file=str(path), key="environments.eu.prod.hosts[1].url")
+    assert err.line == 6
+    assert str(err) == f"{path}:6: environments.eu.prod.hosts[1].url: bad url"
+    # A key the file does not have points at its deepest parent that it has.
+    assert ConfigError("x", file=str(path), key="environments.eu.prod.hardening").line == 2
+    assert ConfigError("x", file=str(path), key="--repo").line is None
+    assert ConfigError("x", file=str(path), key="environments.eu.prod", line=9).line == 9
+    assert ConfigError("x", file=str(tmp_path / "gone.yaml"), key="environments.a").line is None

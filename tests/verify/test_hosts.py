@@ -128,5 +128,5 @@ environments:
     result = pytester.runpytest("--devops-env=staging")
     assert result.ret == 4
     result.stderr.fnmatch_lines([
-        "*devops.yaml: environments.staging.hosts[[]0].url: unknown testinfra backend 'telnet'*"
+        "*devops.yaml:3: environments.staging.hosts[[]0].url: unknown testinfra backend 'telnet'*"
     ])

@@ -125,7 +125,7 @@ def test_devops_http_fixture(project: pytest.Pytester, servers: Servers) -> None
     [
         ('{status: "200"}', "*devops.yaml:6: environments.staging.urls.api.expect.status: "
                             "expected an integer or a list, got a string"),
-        ('{body_regex: "("}', "*devops.yaml: environments.staging.urls.api.expect.body_regex: "
+        ('{body_regex: "("}', "*devops.yaml:6: environments.staging.urls.api.expect.body_regex: "
                               "invalid regular expression: missing ), unterminated subpattern*"),
         ('{percentile: p42}', "*environments.staging.urls.api.expect.percentile: expected one of*"),
         ('{json: {"a..b": 1}}', "*environments.staging.urls.api.expect.json: invalid JSON path*"),
@@ -157,7 +157,7 @@ environments:
     result = pytester.runpytest("--devops-env=staging")
     assert result.ret == 4
     result.stderr.fnmatch_lines([
-        "*devops.yaml: environments.staging.urls.api.url: expected an http:// or https:// URL*"
+        "*devops.yaml:5: environments.staging.urls.api.url: expected an http:// or https:// URL*"
     ])
 
 
