@@ -186,8 +186,13 @@ def test_expired_skip_fails_and_no_longer_applies(pytester: pytest.Pytester, sha
 
 
 def test_missing_checkov_is_an_error_not_a_pass(pytester: pytest.Pytester, shared: Path) -> None:
-    result = run(pytester, shared, "nocheckov")
+    result = run(pytester, shared, "nocheckov", "--devops-sarif", "err.sarif")
     assert result.ret == 1
+    sarif = json.loads((pytester.path / "err.sarif").read_text())
+    (invocation,) = sarif["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "was not found" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    assert sarif["runs"][0]["results"] == []
     result.stdout.fnmatch_lines(["*checkov (*no-checkov, from security.checkov) was not found*",
                                  "*hint: install Checkov apart from the project: "
                                  "`pipx install checkov`*"])
