@@ -43,11 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pytest_devops.errors import ConfigError, DevopsError
+    from pytest_devops.errors import DevopsError
 
     try:
         return int(import_module(args._module).run(args))
-    except (DevopsError, ConfigError) as exc:
+    except DevopsError as exc:
         print(f"pytest-devops {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
