@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pytest_devops.cost.aws.volumes import VOLUME_TYPES
 from pytest_devops.cost.resource import Res, Unpriceable
 
 __all__ = ["aws_db_instance", "aws_dynamodb_table", "aws_elasticache_cluster"]
 
-RDS_STORAGE = {
-    "gp2": "Storage (general purpose SSD, gp2)",
-    "gp3": "Storage (general purpose SSD, gp3)",
-    "io1": "Storage (provisioned IOPS SSD, io1)",
-    "io2": "Storage (provisioned IOPS SSD, io2)",
-    "standard": "Storage (magnetic)",
-}
+#: The EBS volume types RDS offers, named as EBS names them.
+RDS_STORAGE = {t: VOLUME_TYPES[t] for t in ("gp2", "gp3", "io1", "io2", "standard")}
 #: RDS gp3 includes 3,000 IOPS / 125 MB/s below 400 GB and 12,000 IOPS / 500 MB/s from
 #: 400 GB (MySQL, MariaDB, PostgreSQL).
 GP3_BASELINE = ((Decimal(400), Decimal(3000), Decimal(125)), (None, Decimal(12000), Decimal(500)))
