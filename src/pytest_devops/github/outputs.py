@@ -70,11 +70,12 @@ def format_outputs(values: Mapping[str, str], redactor: Redactor) -> str:
     return "".join(chunks)
 
 
-def append_outputs(path: str | os.PathLike[str], text: str) -> None:
+def append_text(path: str | os.PathLike[str], text: str, what: str) -> None:
+    """Append to a file the runner reads (``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``)."""
     try:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
         raise DevopsError(
-            f"cannot write step outputs to {os.fspath(path)}: {exc.strerror or exc}"
+            f"cannot write {what} to {os.fspath(path)}: {exc.strerror or exc}"
         ) from None

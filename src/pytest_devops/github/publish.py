@@ -115,6 +115,7 @@ def publish(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: Console) -> None:
     from pytest_devops.github.markdown import SUMMARY_LIMIT, render_markdown
+    from pytest_devops.github.outputs import append_text
 
     dest = args.summary_file or gh.step_summary
     if args.action == "publish" and (not dest or not loaded.settings.summary):
@@ -134,13 +135,7 @@ def _summary(args: argparse.Namespace, loaded: Loaded, gh: GithubEnv, console: C
     text = loaded.redactor.redact(
         render_markdown(loaded.report, title=loaded.settings.title, limit=limit)
     )
-    try:
-        with open(dest, "a", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise DevopsError(
-            f"cannot write the job summary to {dest}: {exc.strerror or exc}"
-        ) from None
+    append_text(dest, text, "the job summary")
     console.note(f"job summary written to {dest}")
 
 
@@ -223,7 +218,7 @@ def _outputs(
     console: Console,
     extra: dict[str, str],
 ) -> None:
-    from pytest_devops.github.outputs import append_outputs, format_outputs, report_outputs
+    from pytest_devops.github.outputs import append_text, format_outputs, report_outputs
 
     dest = args.output_file or gh.output
     if not dest:
@@ -232,5 +227,5 @@ def _outputs(
         console.note("step outputs skipped: GITHUB_OUTPUT is not set")
         return
     values = {**report_outputs(loaded.report, args.report), **extra}
-    append_outputs(dest, format_outputs(values, loaded.redactor))
+    append_text(dest, format_outputs(values, loaded.redactor), "step outputs")
     console.note(f"step outputs written to {dest}: {', '.join(values)}")
