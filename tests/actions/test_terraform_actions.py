@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ghrunner import HOSTILE, ArtifactStore, Runner, no_pwned
+from ghrunner import HOSTILE, ActionRun, ArtifactStore, Runner, no_pwned
 
 from pytest_devops.plan import load_plan
 
@@ -64,6 +64,27 @@ def apply_job(tmp_path: Path, name: str, sha: str = SHA) -> tuple[Runner, Path]:
     return job, tmp_path / f"{name}.log"
 
 
+def run_apply(
+    tmp_path: Path, artifacts: ArtifactStore, digest: str, sha: str = SHA, **inputs: str
+) -> tuple[ActionRun, Path]:
+    """terraform-apply of the staging plan in ``infra`` expecting ``digest``; the run and
+    the log of what the terraform shim was asked to do."""
+    job, log = apply_job(tmp_path, "apply", sha=sha)
+    run = job.run(
+        "terraform-apply",
+        {
+            "environment": "staging",
+            "expected-digest": digest,
+            "working-directory": "infra",
+            "terraform-version": "",
+            **inputs,
+        },
+        uses=artifacts.handlers(),
+        env={"TF_SHIM_LOG": str(log)},
+    )
+    return run, log
+
+
 def test_plan_uploads_the_plan_with_its_digest_and_commit(
     plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
@@ -86,18 +107,7 @@ def test_apply_applies_exactly_the_reviewed_plan(
     plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
     digest = plan_outputs["digest"]
-    job, log = apply_job(tmp_path, "apply")
-    run = job.run(
-        "terraform-apply",
-        {
-            "environment": "staging",
-            "expected-digest": digest,
-            "working-directory": "infra",
-            "terraform-version": "",
-        },
-        uses=artifacts.handlers(),
-        env={"TF_SHIM_LOG": str(log)},
-    )
+    run, log = run_apply(tmp_path, artifacts, digest)
     assert not run.failed, run.stdout
     assert run.outputs == {"verified": "true", "reason": "ok", "digest": digest, "applied": "true"}
     tfplan = artifacts.root / "terraform-plan-staging" / "tfplan"
@@ -108,18 +118,7 @@ def test_apply_applies_exactly_the_reviewed_plan(
 def test_apply_refuses_a_digest_that_was_not_reviewed(
     plan_outputs: dict[str, str], tmp_path: Path, plans: dict[str, Path], artifacts: ArtifactStore
 ) -> None:
-    job, log = apply_job(tmp_path, "apply")
-    run = job.run(
-        "terraform-apply",
-        {
-            "environment": "staging",
-            "expected-digest": load_plan(plans["other"]).digest(),
-            "working-directory": "infra",
-            "terraform-version": "",
-        },
-        uses=artifacts.handlers(),
-        env={"TF_SHIM_LOG": str(log)},
-    )
+    run, log = run_apply(tmp_path, artifacts, load_plan(plans["other"]).digest())
     assert run.failed
     assert run.outputs["verified"] == "false"
     assert run.outputs["reason"] == "plan-changed"
@@ -144,18 +143,7 @@ def test_apply_refuses_a_swapped_plan_file_even_with_consistent_metadata(
     meta = json.loads((stored / "plan-meta.json").read_text())
     meta["plan_sha256"] = hashlib.sha256(swapped).hexdigest()
     (stored / "plan-meta.json").write_text(json.dumps(meta))
-    job, log = apply_job(tmp_path, "apply")
-    run = job.run(
-        "terraform-apply",
-        {
-            "environment": "staging",
-            "expected-digest": digest,
-            "working-directory": "infra",
-            "terraform-version": "",
-        },
-        uses=artifacts.handlers(),
-        env={"TF_SHIM_LOG": str(log)},
-    )
+    run, log = run_apply(tmp_path, artifacts, digest)
     assert (run.outputs["verified"], run.outputs["reason"]) == ("false", "plan-changed")
     assert log.read_text().splitlines() == ["init"]
 
@@ -166,18 +154,7 @@ def test_apply_refuses_a_plan_whose_bytes_changed(
     digest = plan_outputs["digest"]
     tfplan = artifacts.root / "terraform-plan-staging" / "tfplan"
     tfplan.write_bytes(tfplan.read_bytes() + b" ")
-    job, log = apply_job(tmp_path, "apply")
-    run = job.run(
-        "terraform-apply",
-        {
-            "environment": "staging",
-            "expected-digest": digest,
-            "working-directory": "infra",
-            "terraform-version": "",
-        },
-        uses=artifacts.handlers(),
-        env={"TF_SHIM_LOG": str(log)},
-    )
+    run, log = run_apply(tmp_path, artifacts, digest)
     assert (run.outputs["verified"], run.outputs["reason"]) == ("false", "plan-changed")
     assert not log.exists()
 
@@ -215,21 +192,9 @@ def test_apply_refuses_with_a_reason(
     reason: str,
 ) -> None:
     digest = plan_outputs["digest"]
-    job, log = apply_job(tmp_path, "apply", sha=sha)
     if inputs.get("environment") == HOSTILE:
         inputs = {**inputs, "artifact-name": "terraform-plan-staging"}
-    run = job.run(
-        "terraform-apply",
-        {
-            "environment": "staging",
-            "expected-digest": digest,
-            "working-directory": "infra",
-            "terraform-version": "",
-            **inputs,
-        },
-        uses=artifacts.handlers(),
-        env={"TF_SHIM_LOG": str(log)},
-    )
+    run, log = run_apply(tmp_path, artifacts, digest, sha, **inputs)
     assert (run.outputs["verified"], run.outputs["reason"]) == ("false", reason)
     assert not log.exists() or "apply" not in log.read_text()
     assert {c for c, _ in run.step("verify").commands} == {f"error title=pytest-devops ({reason})"}
