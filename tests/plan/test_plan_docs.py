@@ -11,7 +11,13 @@ import yaml
 from planbuilder import change, plan_doc
 
 from pytest_devops.config import resolve
-from pytest_devops.plan.settings import rules_settings, terraform_settings
+from pytest_devops.plan.settings import (
+    AllowList,
+    MaxChanges,
+    NoDestroy,
+    rules_settings,
+    terraform_settings,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plan.md"
 
@@ -23,8 +29,10 @@ def blocks(lang: str) -> list[str]:
 def test_documented_configs_validate(tmp_path: Path) -> None:
     first, second = (yaml.safe_load(b) for b in blocks("yaml"))
     prod = resolve(first, "production", tmp_path / "devops.yaml")
-    assert rules_settings(prod).no_destroy is not None
-    assert rules_settings(prod).allowed_regions is not None
+    rules = rules_settings(prod)
+    assert rules.no_destroy == NoDestroy(allow=("aws_instance.bastion", "module.cache.*"))
+    assert rules.allowed_regions == AllowList(("eu-west-1", "eu-central-1"))
+    assert rules.max_changes == MaxChanges(50)
     ci = resolve(second, "ci", tmp_path / "devops.yaml", environ={"IMAGE_TAG": "v1"})
     settings = terraform_settings(ci)
     assert (settings.binary, settings.workspace, settings.vars) == ("tofu", "ci",
