@@ -142,8 +142,10 @@ def test_staging_has_no_destroy_rule(project: pytest.Pytester) -> None:
          "*is a Terraform state (`terraform show -json` of a state, with `values`), not a plan*"),
         ('{"format_version": "1.2", "errored": true, "resource_changes": []}',
          "*the plan is errored (`terraform plan` failed part-way)*"),
+        ('{"format_version": "1.2", "complete": false, "resource_changes": []}',
+         "*the plan is incomplete (`complete: false`: Terraform deferred changes*"),
     ],
-    ids=["missing", "state", "errored"],
+    ids=["missing", "state", "errored", "incomplete"],
 )
 def test_unusable_plan_is_an_error_never_a_pass(
     pytester: pytest.Pytester, plan_text: str | None, message: str

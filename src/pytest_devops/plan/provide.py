@@ -54,6 +54,13 @@ def plan_for(
             "changes are incomplete",
             hint="fix the error terraform plan reported and make the plan again",
         )
+    if plan.complete is False:
+        raise GateError(
+            f"{plan.source}: the plan is incomplete (`complete: false`: Terraform deferred "
+            "changes it could not plan yet), so gates cannot vouch for what apply will do",
+            hint="make a complete plan (without -allow-deferral, or after applying what "
+            "the deferred changes depend on)",
+        )
     return plan
 
 
