@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from planbuilder import SECRETS, change, secret_plan, write
+from planbuilder import SECRETS, change, plan_doc, secret_plan, write
 
 from pytest_devops.cli import main
 from pytest_devops.plan import load_plan
@@ -143,3 +143,26 @@ def test_state_file_is_an_error_exit(capsys: pytest.CaptureFixture[str], corpus:
     assert (code, out) == (2, "")
     assert "is a Terraform state" in err
     assert "not a plan" in err
+
+
+def test_an_errored_or_incomplete_plan_is_flagged_in_text_forms(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    doc = plan_doc([change("aws_instance.web", ["create"], after={})])
+    doc.update(errored=True, complete=False)
+    path = write(tmp_path / "plan.json", doc)
+    _, table, _ = run_cli(capsys, "plan", str(path))
+    assert table.splitlines()[1:4] == [
+        "changes: 1 create, 0 update, 0 delete",
+        "warning: the plan is errored (`terraform plan` failed part-way); its changes are "
+        "incomplete",
+        "warning: the plan is incomplete (complete: false); Terraform deferred changes it "
+        "could not plan yet",
+    ]
+    _, md, _ = run_cli(capsys, "plan", str(path), "--format", "markdown")
+    assert ("> **warning: the plan is errored (`terraform plan` failed part-way); its changes "
+            "are incomplete**") in md.splitlines()
+    code, out, _ = run_cli(capsys, "plan", str(path), "--format", "json")
+    assert code == 0
+    assert list(json.loads(out)) == ["format_version", "terraform_version", "counts",
+                                     "resources", "digest"]

@@ -37,6 +37,18 @@ def _version(plan: Plan) -> str:
     return f"format {plan.format_version}{tf}"
 
 
+def _warnings(plan: Plan) -> list[str]:
+    """What makes the plan unfit to judge or apply, as the gates would say."""
+    out = []
+    if plan.errored:
+        out.append("warning: the plan is errored (`terraform plan` failed part-way); its "
+                   "changes are incomplete")
+    if plan.complete is False:
+        out.append("warning: the plan is incomplete (complete: false); Terraform deferred "
+                   "changes it could not plan yet")
+    return out
+
+
 def _rows(plan: Plan) -> list[tuple[str, str, str]]:
     return [
         (rc.action, str(rc), rc.type)
@@ -47,7 +59,8 @@ def _rows(plan: Plan) -> list[tuple[str, str, str]]:
 
 def table(plan: Plan) -> str:
     rows = _rows(plan)
-    lines = [f"plan {plan.source} ({_version(plan)})", f"changes: {_headline(plan)}"]
+    lines = [f"plan {plan.source} ({_version(plan)})", f"changes: {_headline(plan)}",
+             *_warnings(plan)]
     if rows:
         widths = [max(len(r[i]) for r in [("ACTION", "ADDRESS", "TYPE"), *rows]) for i in (0, 1)]
         lines.append("")
@@ -69,6 +82,7 @@ def _md_code(text: str) -> str:
 def markdown(plan: Plan) -> str:
     rows = _rows(plan)
     lines = [f"### Terraform plan: {_headline(plan)}", "", f"_{_version(plan)}_", ""]
+    lines += [f"> **{w}**\n" for w in _warnings(plan)]
     if rows:
         lines += ["| Action | Address | Type |", "| --- | --- | --- |"]
         lines += [f"| {a} | {_md_code(addr)} | {_md_code(t)} |" for a, addr, t in rows]
