@@ -95,3 +95,19 @@ def test_security_in_the_scanner_result_shape() -> None:
         "| --- | --- | --- | --- | --- |\n"
         "| HIGH | `CKV_AWS_20` | `aws_s3_bucket.b` | `/main.tf:3-9` | S3 public ACL |\n\n</details>"
     )
+
+
+def test_long_tables_show_the_first_rows_and_count_the_rest() -> None:
+    plan = {"resources": [{"address": f"r.{i}", "actions": ["create"]} for i in range(103)]}
+    table = text(plan_blocks(plan)).split("\n\n", 2)[2]
+    lines = table.split("\n")
+    assert lines[:2] == ["<details><summary>Resource changes (103)</summary>", ""]
+    assert lines[4:6] == ["| \\+ | create | `r.0` | - |", "| \\+ | create | `r.1` | - |"]
+    assert lines[-5:] == ["| \\+ | create | `r.99` | - |", "", "… and 3 more.", "", "</details>"]
+    cost = {
+        "currency": "USD",
+        "resources": [{"address": f"r.{i}", "monthly_after": 1} for i in range(101)],
+    }
+    assert text(cost_blocks(cost)).endswith(
+        "| `r.99` | - | 1.00 | +1.00 |\n\n… and 1 more.\n\n</details>"
+    )

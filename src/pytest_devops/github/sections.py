@@ -45,23 +45,23 @@ def plan_blocks(plan: Mapping[str, Any]) -> list[Block]:
     rows = [r for r in _list(plan.get("resources")) if _actions(r) not in ("", "no-op")]
     if not rows:
         return [head]
-    lines = [
-        f"<details><summary>Resource changes ({len(rows)})</summary>",
-        "",
-        "| | Action | Resource | Type |",
-        "| --- | --- | --- | --- |",
+    cells = [
+        f"| {_SIGNS.get(_actions(r), '')} | {md_cell(_actions(r))} | "
+        f"{code_span(r.get('address', '?'))} | "
+        f"{code_span(r.get('type', '')) if r.get('type') else '-'} |"
+        for r in rows[:ROWS]
     ]
-    for r in rows[:ROWS]:
-        action = _actions(r)
-        sign = _SIGNS.get(action, "")
-        lines.append(
-            f"| {sign} | {md_cell(action)} | {code_span(r.get('address', '?'))} | "
-            f"{code_span(r.get('type', '')) if r.get('type') else '-'} |"
-        )
-    if len(rows) > ROWS:
-        lines.append(f"\n… and {len(rows) - ROWS} more.")
-    lines += ["", "</details>"]
-    return [head, Block("\n".join(lines))]
+    table = _details_table("Resource changes", "| | Action | Resource | Type |",
+                           "| --- | --- | --- | --- |", cells, len(rows))
+    return [head, Block(table)]
+
+
+def _details_table(summary: str, header: str, align: str, rows: list[str], total: int) -> str:
+    """A collapsed table of the first rows, saying how many of ``total`` were left out."""
+    lines = [f"<details><summary>{summary} ({total})</summary>", "", header, align, *rows]
+    if total > len(rows):
+        lines.append(f"\n… and {total - len(rows)} more.")
+    return "\n".join([*lines, "", "</details>"])
 
 
 def _actions(resource: Mapping[str, Any]) -> str:
@@ -106,22 +106,16 @@ def cost_blocks(cost: Mapping[str, Any]) -> list[Block]:
     blocks = [Block("\n".join(lines), essential=True)]
     resources = _list(cost.get("resources"))
     if resources:
-        rows = [
-            f"<details><summary>Cost by resource ({len(resources)})</summary>",
-            "",
-            "| Resource | Before | After | Change |",
-            "| --- | ---: | ---: | ---: |",
-        ]
+        rows = []
         for r in resources[:ROWS]:
             delta = r.get("monthly_delta", _delta(r.get("monthly_before"), r.get("monthly_after")))
             rows.append(
                 f"| {code_span(r.get('address', '?'))} | {money(r.get('monthly_before'))} | "
                 f"{money(r.get('monthly_after'))} | {money(delta, signed=True)} |"
             )
-        if len(resources) > ROWS:
-            rows.append(f"\n… and {len(resources) - ROWS} more.")
-        rows += ["", "</details>"]
-        blocks.append(Block("\n".join(rows)))
+        table = _details_table("Cost by resource", "| Resource | Before | After | Change |",
+                               "| --- | ---: | ---: | ---: |", rows, len(resources))
+        blocks.append(Block(table))
     unpriced = _plain_list(cost.get("unpriced"))
     if unpriced:
         items = [_unpriced(u) for u in unpriced[:ROWS]]
