@@ -4,6 +4,7 @@ or error, and text from the pull request never runs or injects anything."""
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -202,6 +203,27 @@ def test_sarif_is_uploaded_only_when_written(tmp_path: Path) -> None:
     run = job.run("gate", {"working-directory": "infra", "sarif": "false"}, uses=handlers, env=env)
     assert run.outputs["sarif"] == ""
     assert len(uploads) == 1
+
+
+def test_a_python3_without_pytest_devops_still_runs_the_gates(tmp_path: Path) -> None:
+    """pytest may come from another environment than the python3 on PATH: the SARIF probe
+    then finds nothing, and the gates run all the same."""
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "python3").write_text(
+        "#!/usr/bin/env bash\n"
+        'if [[ "$*" == *"import os, pytest_devops"* ]]; then\n'
+        "  echo \"ModuleNotFoundError: No module named 'pytest_devops'\" >&2; exit 1\n"
+        "fi\n"
+        f'exec {sys.executable} "$@"\n'
+    )
+    (shims / "python3").chmod(0o755)
+    job = Runner(tmp_path / "job", sha=SHA, extra_path=[shims])
+    project(job)
+    run = gate(job, "pass")
+    assert not run.failed, run.stdout + "".join(s.stderr for s in run.steps)
+    assert (run.outputs["outcome"], run.outputs["sarif"]) == ("pass", "")
+    assert "no --devops-sarif: no SARIF this run" in run.step("gate").stdout
 
 
 class CommentsAPI(BaseHTTPRequestHandler):
