@@ -102,3 +102,18 @@ def test_scan_errors_exit_2(repo: Path, capsys: pytest.CaptureFixture[str],
     assert "nothing to scan" in capsys.readouterr().err
     assert main(["baseline", str(repo / "infra")]) == 2
     assert "no baseline file to write" in capsys.readouterr().err
+
+
+def test_framework_takes_one_value_so_paths_after_it_stay_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_devops.cli import build_parser
+    from pytest_devops.security.cli_common import resolve_source
+
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(
+        ["scan", "--framework", "terraform", "infra", "--framework", "secrets, terraform"]
+    )
+    src = resolve_source(args)
+    assert src.policy.paths == (str(tmp_path / "infra"),)
+    assert src.policy.frameworks == ("terraform", "secrets")

@@ -24,9 +24,12 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default: $PYTEST_DEVOPS_ENV)")
     parser.add_argument("--config", metavar="FILE", default="devops.yaml",
                         help="config file for --env (default: devops.yaml)")
-    parser.add_argument("--framework", nargs="+", action="extend", metavar="NAME",
-                        help="Checkov frameworks to run (terraform, terraform_plan, "
-                        "cloudformation, kubernetes, dockerfile, github_actions, secrets, ...)")
+    # One value per flag (repeat it, or separate with commas): with nargs="+" the paths
+    # after `--framework terraform infra` would be taken for frameworks.
+    parser.add_argument("--framework", action="append", metavar="NAME[,NAME]",
+                        help="Checkov framework to run (terraform, terraform_plan, "
+                        "cloudformation, kubernetes, dockerfile, github_actions, secrets, "
+                        "...); repeat it, or separate names with commas")
     parser.add_argument("--checkov", metavar="EXE",
                         help="Checkov executable (default: security.checkov, "
                         "$PYTEST_DEVOPS_CHECKOV, checkov on PATH)")
@@ -64,7 +67,8 @@ def resolve_source(args: argparse.Namespace) -> Source:
         raise ConfigError("nothing to scan", hint="give PATH(s), or --env NAME to use "
                           "the environment's security.paths")
     if args.framework:
-        policy = dataclasses.replace(policy, frameworks=tuple(args.framework))
+        names = [n.strip() for value in args.framework for n in value.split(",") if n.strip()]
+        policy = dataclasses.replace(policy, frameworks=tuple(dict.fromkeys(names)))
     if args.checkov:
         policy = dataclasses.replace(policy, checkov=str(Path(args.checkov).expanduser()))
     cache = None if args.no_cache or not policy.cache else root / CACHE_DIR
