@@ -54,7 +54,9 @@ def start(broken: bool | None = None, port: int = 0) -> tuple[_Server, str]:
     """Serve on 127.0.0.1 in a daemon thread; returns the server and its /health URL."""
     server = _Server(("127.0.0.1", port), _Handler)
     server.broken = broken_by_env() if broken is None else broken
-    threading.Thread(target=server.serve_forever, name="demo-service", daemon=True).start()
+    # A short poll interval: shutdown() waits for the loop's next poll.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     name="demo-service", daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/health"
 
 
