@@ -92,6 +92,19 @@ def test_increase_failure_has_findings_per_resource(growth: CostEstimate) -> Non
     ]
 
 
+def test_increase_findings_name_every_resource_that_grows_not_only_the_top_five() -> None:
+    est = estimate(make_plan([res(f"aws_nat_gateway.n{i}", {"subnet_id": "s"}) for i in range(7)]))
+    with pytest.raises(GateFailure) as info:
+        check_budget(est, "monthly_increase_max", Decimal("100"))
+    assert [(f.address, f.message) for f in info.value.findings] == [
+        (f"aws_nat_gateway.n{i}", "+$32.85/month") for i in range(7)]
+    # The message's breakdown stays at the top five.
+    assert info.value.message.splitlines()[2:8] == [
+        "what drives it:",
+        *(f"       +$32.85  aws_nat_gateway.n{i}: NAT gateway" for i in range(5)),
+    ]
+
+
 def test_increase_pct(growth: CostEstimate) -> None:
     with pytest.raises(GateFailure, match=r"raises the monthly cost by 145\.2% \(\+\$102\.93\), "
                                           r"more than the 100% allowed"):

@@ -97,7 +97,7 @@ def monthly_increase_max(est: CostEstimate, limit: Decimal) -> None:
         findings = [
             _finding("cost.monthly_increase_max", f"{usd(r.monthly_delta, sign=True)}/month",
                      r.address)
-            for r in est.top_resources(TOP) if r.monthly_delta > 0
+            for r in est.top_resources(len(est.resources)) if cents(r.monthly_delta) > 0
         ]
         raise _fail(head, est, findings)
 
