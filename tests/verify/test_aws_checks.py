@@ -52,8 +52,9 @@ def test_stopped_instance_fails_naming_it(aws: AwsVerifier, boto: Any) -> None:
 def test_missing_instance_is_a_failure_not_an_error(aws: AwsVerifier) -> None:
     with pytest.raises(GateFailure) as info:
         aws.instance_running("i-0123456789abcdef0")
-    assert info.value.findings[0].address == "i-0123456789abcdef0"
-    assert "not found" in info.value.findings[0].message
+    assert [(f.rule, f.address, f.message) for f in info.value.findings] == [
+        ("aws-instance-running", "i-0123456789abcdef0", "not found (InvalidInstanceID.NotFound)")
+    ]
 
 
 def test_secure_bucket_passes(aws: AwsVerifier, boto: Any) -> None:
