@@ -363,14 +363,13 @@ def _coerce(settings: dict[str, Any], error: Any, interpolated: set[Path_]) -> b
     import yaml
 
     path = tuple(error.path)
-    if error.validator != "type" or path not in interpolated or not isinstance(error.instance, str):
+    expected = _expected_types(error)
+    if not expected or path not in interpolated or not isinstance(error.instance, str):
         return False
     try:
         parsed = yaml.safe_load(error.instance)
     except yaml.YAMLError:
         return False
-    expected = error.validator_value
-    expected = expected if isinstance(expected, list) else [expected]
     if _json_type(parsed) not in expected and not (
         "number" in expected and _json_type(parsed) == "integer"
     ):
@@ -397,28 +396,29 @@ class _Problem:
 
 
 def _describe(error: Any, where: str, name: str, file: Path | None, chain: list[str]) -> _Problem:
-    path: Path_ = tuple(error.path)
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        inner = _alternative(error)
+        if inner is not None:
+            return _describe(inner, where, name, file, chain)
+    path: Path_ = tuple(error.absolute_path)
     hint = None
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+    expected = _expected_types(error)
+    if expected:
+        wanted = " or ".join(_JSON_TYPES.get(t, t) for t in expected)
+        message = f"expected {wanted}, got {_type_name(error.instance)}"
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         key = extra[0] if extra else "?"
         path = (*path, key)
         message = f"unknown key {key!r}; expected one of: {', '.join(sorted(allowed))}"
         hint = _did_you_mean(str(key), allowed)
-    elif error.validator == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in expected)
-        message = f"expected {wanted}, got {_type_name(error.instance)}"
     elif error.validator == "enum":
         message = f"expected one of {error.validator_value}, got {error.instance!r}"
         close = difflib.get_close_matches(str(error.instance), map(str, error.validator_value), 1)
         hint = f"did you mean {close[0]!r}?" if close else None
     elif error.validator == "required":
         message = error.message.replace("is a required property", "is required")
-    elif error.validator == "oneOf" and error.context:
-        message = "; or ".join(sorted({c.message for c in error.context}))
     else:
         message = error.message
     return _Problem(
@@ -427,6 +427,39 @@ def _describe(error: Any, where: str, name: str, file: Path | None, chain: list[
         line=_line_in_chain(file, chain, path),
         hint=hint,
         where=where,
+    )
+
+
+def _expected_types(error: Any) -> list[str]:
+    """The JSON types a value of the wrong type should have had: from a ``type`` error, or
+    from a ``oneOf`` none of whose alternatives has the value's type; else ``[]``."""
+    if error.validator == "type":
+        value = error.validator_value
+        return [str(t) for t in value] if isinstance(value, list) else [str(value)]
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return [t for e in error.context if not e.relative_path for t in _expected_types(e)]
+    return []
+
+
+def _alternative(error: Any) -> Any:
+    """Of a ``oneOf``'s alternatives, the error of the one whose type the value has (a
+    list for a list, a mapping for a mapping), or ``None`` when no alternative has it."""
+    from jsonschema.exceptions import best_match
+
+    branches: dict[Any, list[Any]] = {}
+    for e in error.context:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    typed = [
+        errors
+        for errors in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in errors)
+    ]
+    if len(typed) != 1:
+        return None
+    errors = typed[0]
+    # An unknown key says the most (and suggests the right one).
+    return next((e for e in errors if e.validator == "additionalProperties"), None) or best_match(
+        errors
     )
 
 

@@ -221,3 +221,48 @@ def test_a_section_error_without_a_line_gets_the_line_of_its_key(tmp_path: Path)
     assert ConfigError("x", file=str(path), key="--repo").line is None
     assert ConfigError("x", file=str(path), key="environments.eu.prod", line=9).line == 9
     assert ConfigError("x", file=str(tmp_path / "gone.yaml"), key="environments.a").line is None
+
+
+def test_a_value_from_a_variable_is_read_as_one_of_the_types_a_choice_allows() -> None:
+    doc = {"environments": {"dev": {"soft_fail": "${SOFT:-false}"}}}
+    assert resolve(doc, "dev", environ={}).soft_fail == frozenset()
+    assert resolve(doc, "dev", environ={"SOFT": "[cost]"}).soft_fail == {"cost"}
+    with pytest.raises(ConfigError) as info:
+        resolve(doc, "dev", environ={"SOFT": "cost"})
+    assert info.value.message == "expected true or false or a list, got a string"
+
+
+@pytest.mark.parametrize(
+    ("settings", "key", "message"),
+    [
+        # The alternative of the value's type says what is wrong inside it.
+        (
+            "soft_fail: [plan, bogus]",
+            "environments.dev.soft_fail[1]",
+            "expected one of ['plan', 'security', 'cost', 'postdeploy'], got 'bogus'",
+        ),
+        (
+            "rules: {required_tags: {tag: [owner]}}",
+            "environments.dev.rules.required_tags.tag",
+            "unknown key 'tag'; expected one of: attribute, ignore, tags",
+        ),
+        (
+            "rules: {no_destroy: {actions: [nuke]}}",
+            "environments.dev.rules.no_destroy.actions[0]",
+            "expected one of ['delete', 'replace', 'forget'], got 'nuke'",
+        ),
+        # No alternative has the value's type: every type that would do.
+        (
+            "rules: {no_destroy: yes please}",
+            "environments.dev.rules.no_destroy",
+            "expected true or false or a mapping, got a string",
+        ),
+    ],
+)
+def test_a_choice_of_shapes_is_explained_by_the_shape_given(
+    tmp_path: Path, settings: str, key: str, message: str
+) -> None:
+    path = write(tmp_path, f"environments:\n  dev:\n    {settings}\n")
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, "dev", environ={})
+    assert (info.value.key, info.value.line, info.value.message) == (key, 3, message)
