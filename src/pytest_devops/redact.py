@@ -16,6 +16,9 @@ MIN_LENGTH = 4
 
 def _variants(value: str) -> Iterable[str]:
     yield value
+    # A secret read from a file often ends in a newline that its uses do not carry.
+    if value.strip() != value:
+        yield value.strip()
     escaped = json.dumps(value)[1:-1]
     if escaped != value:
         yield escaped

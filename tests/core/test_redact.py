@@ -45,3 +45,8 @@ def test_add_env_registers_only_set_variables() -> None:
 def test_dumps_is_valid_json_with_secrets_masked() -> None:
     r = Redactor(["hunter2!"])
     assert json.loads(r.dumps({"m": "pw=hunter2!"})) == {"m": f"pw={MASK}"}
+
+
+def test_a_secret_with_surrounding_whitespace_is_masked_without_it() -> None:
+    r = Redactor(["tok5\n"])
+    assert r.redact("Authorization: Bearer tok5.") == f"Authorization: Bearer {MASK}."
