@@ -227,6 +227,32 @@ def test_on_success_keeps_a_failed_environment(
     boto("cloudformation").delete_stack(StackName=stack)
 
 
+def test_a_change_set_the_pipeline_executed_is_verified_not_executed_again(
+    pytester: pytest.Pytester, project: Any, boto: Any, aws_session: Any
+) -> None:
+    from pytest_devops.verify.cfn import CfnSettings, CloudFormation
+    from pytest_devops.verify.emulator import complete_stack
+
+    stack = project()
+    cfn = CloudFormation(aws_session, CfnSettings(stack, pytester.path / "template.yaml"))
+    change_set = cfn.plan()
+    cfn.execute(change_set)  # the pipeline's apply step (as examples/demo/run.py does it)
+    complete_stack(aws_session, stack, change_set.template)
+    pytester.makepyfile(test_gates="""
+        import pytest
+        @pytest.mark.devops_postdeploy
+        def test_bucket(devops_deployment, devops_aws):
+            assert not devops_deployment.applied  # applied by the pipeline, not this run
+            devops_aws.bucket_secure(devops_deployment.output("BucketName"))
+    """)
+    result = pytester.runpytest("--devops-env=eph", "-p", "no:xdist",
+                                f"--devops-change-set={change_set.change_set_id}")
+    result.assert_outcomes(passed=3)
+    assert "devops ephemeral:" not in result.stdout.str()  # not this run's to tear down
+    assert _exists(boto, stack)
+    cfn.destroy()
+
+
 def test_protected_environment_refuses_apply_without_confirmation(
     pytester: pytest.Pytester, project: Any, boto: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
