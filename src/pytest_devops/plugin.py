@@ -150,7 +150,9 @@ def pytest_configure(config: pytest.Config) -> None:
     st.env_name, st.source = _select(config)
     explicit = config.option.devops_config or config.getini("devops_config") or None
     if explicit and not os.path.isabs(explicit) and not config.option.devops_config:
-        explicit = str(config.rootpath / explicit)
+        # An ini path is relative to the ini file, as pytest reads its own path settings.
+        base = config.inipath.parent if config.inipath else config.rootpath
+        explicit = str(base / explicit)
     from pytest_devops.config import find_config
 
     st.config_path = find_config(config.rootpath, explicit)

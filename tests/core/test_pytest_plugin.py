@@ -171,6 +171,17 @@ def test_explicit_config_path(pytester: pytest.Pytester) -> None:
     assert result.ret == 0
 
 
+def test_ini_config_path_is_relative_to_the_ini_file(pytester: pytest.Pytester) -> None:
+    (pytester.mkdir("ci") / "pytest.ini").write_text("[pytest]\ndevops_config = envs.yaml\n")
+    (pytester.path / "ci" / "envs.yaml").write_text(CONFIG)
+    pytester.makepyfile("def test_env(devops_env): assert devops_env.root.name == 'ci'")
+    result = pytester.runpytest("-c", "ci/pytest.ini", "--rootdir", ".", "--devops-env=staging")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(
+        ["devops: environment staging (from --devops-env), config */ci/envs.yaml"]
+    )
+
+
 def test_outcomes_pass_fail_error(project: pytest.Pytester) -> None:
     project.makepyfile(test_gates=GATES)
     result = project.runpytest("--devops-env=staging", "--devops-report=r.json")
