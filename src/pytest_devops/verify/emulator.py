@@ -15,8 +15,7 @@ import json
 import logging
 import os
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_devops.errors import GateError, ToolMissing
@@ -87,12 +86,6 @@ def _quiet_known_gaps() -> None:
     for kind, prop in CFN_GAPS:
         if prop == "*":
             warnings.filterwarnings("ignore", f"Tried to parse {kind}", UserWarning)
-
-
-@contextmanager
-def running() -> Iterator[Emulator]:
-    with Emulator() as emulator:
-        yield emulator
 
 
 def complete_stack(session: AwsSession, stack_name: str, template: Mapping[str, Any]) -> list[str]:
