@@ -45,7 +45,7 @@ class CfnSettings:
 
     @classmethod
     def from_section(cls, raw: Mapping[str, Any], root: Path) -> CfnSettings:
-        template = Path(raw["template"])
+        template = Path(raw["template"]).expanduser()  # as Environment.path reads it
         return cls(
             stack_name=raw["stack_name"],
             template=template if template.is_absolute() else root / template,
