@@ -12,6 +12,7 @@ Run: ``PYTEST_DEVOPS_CHECKOV=/path/to/checkov python benchmarks/bench_scan.py [R
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -46,12 +47,14 @@ def main() -> None:
         (root / "devops.yaml").write_text(
             f"environments:\n  ci:\n    security:\n      paths: [stack]\n"
             f"      checkov: {exe.path}\n")
-        env = {**os.environ, **checkov.OFFLINE_ENV}
+        env = {k: v for k, v in os.environ.items() if k not in checkov.DROPPED_ENV}
+        env.update(checkov.OFFLINE_ENV)
         bare_cmd = [exe.path, "-d", str(root / "stack"), "-o", "json", "--skip-download"]
         policy = SecurityPolicy(paths=("stack",), checkov=exe.path)
         cache = root / "cache"
         pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:randomly",
-                      "--devops-env", "ci", "-o", f"cache_dir={root / 'pcache'}", str(root)]
+                      "--devops-env", "ci", "-o", f"cache_dir={root / 'pcache'}",
+                      "--devops-report", str(root / "gates.json"), str(root)]
 
         def bare() -> None:
             subprocess.run(bare_cmd, cwd=root, env=env, capture_output=True, check=False)
@@ -67,7 +70,12 @@ def main() -> None:
             def go() -> None:
                 if clear:
                     shutil.rmtree(root / "pcache", ignore_errors=True)
-                subprocess.run(pytest_cmd, cwd=root, capture_output=True, check=False)
+                done = subprocess.run(pytest_cmd, cwd=root, capture_output=True, text=True,
+                                      check=False)
+                outcome = json.loads((root / "gates.json").read_text())["outcome"]
+                if outcome != "fail":  # terragoat fails its checks; anything else timed nothing
+                    sys.exit(f"the pytest run ended {outcome} (exit {done.returncode}):\n"
+                             + done.stdout[-2000:] + done.stderr[-2000:])
             return go
 
         scan(policy, root, cache_dir=cache)  # warm disk caches, fill the scan cache
