@@ -38,6 +38,15 @@ def test_least_privilege(name: str) -> None:
             assert "aws-access-key-id" not in step.get("with", {}), "no long-lived keys"
 
 
+@pytest.mark.parametrize("name", [*REUSABLE, "ci.yml"])
+def test_every_job_has_a_time_limit(name: str) -> None:
+    """A hung scanner, probe or lock wait must not hold a runner for GitHub's 6 hours;
+    the jobs that deploy (in a GitHub environment) get the time a slow apply needs."""
+    jobs = load(name)["jobs"]
+    limits = {n: j.get("timeout-minutes") for n, j in jobs.items()}
+    assert limits == {n: 180 if "environment" in j else 30 for n, j in jobs.items()}
+
+
 @pytest.mark.parametrize("name", REUSABLE)
 def test_reusable_workflows_are_called_with_typed_inputs(name: str) -> None:
     call = load(name)[True]["workflow_call"]  # YAML reads the `on` key as True
