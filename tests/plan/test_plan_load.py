@@ -123,6 +123,10 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
         (b"\x80\x81{}", r"not UTF-8 text \(invalid byte at offset 0\); is it the binary plan"),
         (b"[1, 2]", r"expected a JSON object \(a plan\), got a JSON list"),
         (b'{"hello": "world"}', r"not a Terraform JSON plan \(no `format_version`; keys: hello\)"),
+        # `terraform show -json` run without the plan file, where there is no state yet.
+        (b'{"format_version":"1.0"}\n',
+         r"plan.json: this is an empty state \(`terraform show -json` without a plan file "
+         r"prints it where there is no state yet\), not a plan"),
         (b'{"format_version": "1.2", "variables": {"x": {"value": NaN}}}',
          r"plan.json: holds the number NaN, which is not a finite JSON number"),
         (b'[command]terraform show -json\n{"format_version": "1.2", "x": -Infinity}\n',
@@ -137,8 +141,7 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
          r'output_changes.o: `change.actions` should be a list of action names'),
     ],
     ids=["empty", "blank", "truncated", "truncated-string", "text-plan", "other-text", "invalid",
-         "binary",
-         "not-utf8", "list", "no-version", "nan", "wrapped-infinity", "overflow",
+         "binary", "not-utf8", "list", "no-version", "empty-state", "nan", "wrapped-infinity", "overflow",
          "actions-string", "output-actions-string"],
 )
 def test_bad_input_is_refused_with_a_clear_message(

@@ -260,6 +260,14 @@ def _refuse_non_plan(doc: dict[str, Any], source: str) -> None:
             "with `values`), not a plan (no `resource_changes` or `planned_values`)",
             hint=_HOW,
         )
+    if "format_version" in doc and not any(k in doc for k in (*plan_keys, "configuration")):
+        # Every plan has its configuration and planned values, even one with no changes;
+        # read as a plan, this would pass every gate.
+        raise GateError(
+            f"{source}: this is an empty state (`terraform show -json` without a plan file "
+            "prints it where there is no state yet), not a plan",
+            hint="pass the saved plan: `terraform show -json tfplan > plan.json`",
+        )
     if "format_version" not in doc:
         raise GateError(
             f"{source}: not a Terraform JSON plan (no `format_version`; keys: "
