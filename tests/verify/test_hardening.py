@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sshd import Sshd
 
-from pytest_devops.errors import GateFailure
+from pytest_devops.errors import GateError, GateFailure
 from pytest_devops.verify.hardening import (
     CommandResult,
     HardeningConfig,
@@ -331,6 +331,10 @@ def test_world_writable(remote: TestinfraRunner, tmp_path: Path) -> None:
     clean = HardeningConfig(world_writable_paths=(str(root / "etc" / "sub"),),
                             world_writable_exclude=(f"{root}/etc/sub/deep",))
     assert messages("world-writable", remote, clean) == []
+    nowhere = HardeningConfig(world_writable_paths=(str(tmp_path / "missing"),))
+    with pytest.raises(GateError) as info:
+        messages("world-writable", remote, nowhere)
+    assert info.value.message == f"none of the paths exist on the host: {tmp_path}/missing"
 
 
 def test_check_raises_a_failure_with_one_finding_per_problem(remote: TestinfraRunner,

@@ -106,11 +106,20 @@ def world_writable(runner: Runner, config: HardeningConfig) -> list[Problem]:
         f"find {paths} -xdev \\( -type f -perm -0002 -exec printf 'file %s\\n' {{}} + \\) "
         f"-o \\( -type d -perm -0002 ! -perm -1000 -exec printf 'directory %s\\n' {{}} + \\)"
     )
-    errors = [e for e in result.stderr.splitlines() if "No such file or directory" not in e]
+    missing = [e for e in result.stderr.splitlines() if "No such file or directory" in e]
+    errors = [e for e in result.stderr.splitlines() if e not in missing]
     if result.rc != 0 and errors:
         raise GateError(
             f"cannot search {', '.join(config.world_writable_paths)}: {errors[0]}",
             hint="run with sudo (hosts: sudo: true) or narrow hardening.world_writable.paths",
+        )
+    if not result.stdout.strip() and all(  # find quotes the path: '/p' or ‘/p’
+        any(f"{p}'" in e or f"{p}\u2019" in e for e in missing)
+        for p in config.world_writable_paths
+    ):  # nothing was searched: that is not a clean host
+        raise GateError(
+            f"none of the paths exist on the host: {', '.join(config.world_writable_paths)}",
+            hint="check hardening.world_writable.paths",
         )
     found = [
         (kind, path)

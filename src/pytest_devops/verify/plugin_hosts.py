@@ -152,8 +152,10 @@ def _gate(rule: str, target: HostTarget, hardening: HardeningConfig) -> BuiltinG
         )
         try:
             check(rule, runner, hardening, target.name)
-        except (GateError, AssertionError):
+        except AssertionError:
             raise
+        except GateError as exc:  # named like a failure: which host, which rule
+            raise GateError(f"{target.name}: {rule}: {exc.message}", hint=exc.hint) from None
         except Exception as exc:
             # Connection refused, authentication failed...: the rule could not be judged.
             raise GateError(
