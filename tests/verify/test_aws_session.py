@@ -27,6 +27,17 @@ def test_client_carries_retry_policy_and_endpoint(aws_endpoint: str) -> None:
     assert session.client("s3") is client  # cached
 
 
+def test_an_emulator_never_gets_the_real_credentials(
+    aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY123456789")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret-key")
+    session = AwsSession(AwsSettings(region="us-east-1", endpoint_url=aws_endpoint,
+                                     emulator="moto"))
+    creds = session.boto_session().get_credentials().get_frozen_credentials()
+    assert (creds.access_key, creds.secret_key) == ("testing", "testing")
+
+
 def test_assumed_role_credentials_are_masked(aws_endpoint: str) -> None:
     redactor = Redactor()
     session = AwsSession(

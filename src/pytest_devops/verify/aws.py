@@ -123,8 +123,8 @@ class AwsSession:
             kwargs["profile_name"] = s.profile
         if s.region:
             kwargs["region_name"] = s.region
-        if s.endpoint_url and not s.profile and not _has_credentials():
-            # An emulator accepts any key; do not fall through to real credentials.
+        if s.emulator or (s.endpoint_url and not s.profile and not _has_credentials()):
+            # An emulator accepts any key: real credentials never go to it.
             kwargs["aws_access_key_id"] = EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"]
             kwargs["aws_secret_access_key"] = EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
         try:
