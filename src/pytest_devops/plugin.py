@@ -144,7 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", help_text)
     st = state(config)
     st.stage = config.option.devops_stage
-    config.pluginmanager.register(_Recorder(st.report), "devops-recorder")
+    config.pluginmanager.register(_Recorder(st.report, st.redactor), "devops-recorder")
     if config.option.help or config.option.version:
         return
     st.env_name, st.source = _select(config)
@@ -356,8 +356,19 @@ def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, Any] 
 class _Recorder:
     """Collects every test's result (on the controller under pytest-xdist)."""
 
-    def __init__(self, report: RunReport) -> None:
+    def __init__(self, report: RunReport, redactor: Redactor) -> None:
         self.report = report
+        self.redactor = redactor
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_warning_recorded(self, warning_message: Any) -> None:
+        """A warning's text goes to the warnings summary (and to the controller from an
+        xdist worker): mask it before anything reads it."""
+        text = str(warning_message.message)
+        masked = self.redactor.redact(text)
+        if masked != text:
+            # The category stays as it was; the message is only its text.
+            warning_message.message = Warning(masked)
 
     def pytest_sessionstart(self) -> None:
         self.report.started = time.time()

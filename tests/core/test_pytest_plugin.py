@@ -453,6 +453,10 @@ def test_secrets_in_xfail_reasons_and_collection_errors_are_masked(
         @pytest.mark.parametrize("url", ["https://db/?p=" + os.environ["DB_PASSWORD"]])
         def test_by_url(url):
             assert 0
+
+        def test_warns():
+            import warnings
+            warnings.warn("retrying with " + os.environ["DB_PASSWORD"], DeprecationWarning)
         """,
         test_broken="""
         import os
@@ -471,6 +475,9 @@ def test_secrets_in_xfail_reasons_and_collection_errors_are_masked(
             "XFAIL *test_known - ***",
             "FAILED *::test_by_url[[]https://db/?p=***[]] - assert 0",
         ]
+    )
+    result.stdout.fnmatch_lines(
+        ["*warnings summary*", "*", "*DeprecationWarning: retrying with ***"]
     )
     assert 'message="***"' in junit
     assert 'name="test_by_url[https://db/?p=***]"' in junit
