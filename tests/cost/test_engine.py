@@ -233,3 +233,24 @@ def test_sensitive_values_are_read_but_never_need_printing() -> None:
         ("Additional backup storage", "4.75"),
     ]
     assert "hunter2" not in repr(est.to_dict())
+
+
+def test_values_of_an_unexpected_type_leave_the_resource_unpriced_with_the_reason() -> None:
+    """Types no provider writes (a hand-edited plan) are said, not a crash of every gate;
+    a negative size is never a negative cost."""
+    est = estimate(make_plan([
+        res("aws_instance.number", {"ami": "ami-1", "instance_type": 5}),
+        res("aws_instance.text_size", {"ami": "ami-1", "instance_type": "m5.large",
+                                       "ebs_block_device": [{"volume_size": "big"}]}),
+        res("aws_ebs_volume.negative", {"size": -5, "type": "gp2"}),
+        res("aws_nat_gateway.fine", {"subnet_id": "s"}),
+    ]))
+    assert [r.address for r in est.resources] == ["aws_nat_gateway.fine"]
+    assert [(u.address, u.reason) for u in est.unpriced] == [
+        ("aws_instance.number", "its values cannot be read: one has a type aws_instance does "
+         "not have (AttributeError: 'int' object has no attribute 'partition')"),
+        ("aws_instance.text_size", "its values cannot be read: one has a type aws_instance does "
+         "not have (InvalidOperation: [<class 'decimal.ConversionSyntax'>])"),
+        ("aws_ebs_volume.negative",
+         "Storage (general purpose SSD, gp2): the plan gives a negative quantity (-5 GB)"),
+    ]

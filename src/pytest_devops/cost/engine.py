@@ -139,7 +139,15 @@ def _price_side(
         rc.address, rc.type, values, region, s.prices,
         s.usage.for_resource(rc.address, rc.type), s.lookup, s.refs, s.ids,
     )
-    PRICERS[rc.type](res)
+    try:
+        PRICERS[rc.type](res)
+    except (TypeError, AttributeError, ValueError, ArithmeticError) as exc:
+        # A value of a type the provider never writes (a hand-edited plan, another tool's
+        # output): the resource cannot be priced, which is said, not a crash of the gate.
+        raise Unpriceable(
+            f"its values cannot be read: one has a type {rc.type} does not have "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
     return tuple(res.components), res.gaps
 
 

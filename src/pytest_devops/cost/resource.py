@@ -113,9 +113,6 @@ class Res:
 
     # -- adding components --------------------------------------------------------
 
-    def price(self, group: str, item: str) -> Decimal:
-        return self.prices.price(self.region, group, item)
-
     def add(
         self,
         name: str,
@@ -142,6 +139,9 @@ class Res:
             unit_price *= factor
         if quantity is not None and not isinstance(quantity, Decimal):
             quantity = Decimal(quantity)
+        if quantity is not None and quantity < 0:
+            label = f"{group}: {name}" if group else name
+            raise Unpriceable(f"{label}: the plan gives a negative quantity ({quantity} {unit})")
         component = Component(name, unit, quantity, unit_price, group, usage_based)
         self.components.append(component)
         return component
