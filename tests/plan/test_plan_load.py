@@ -141,8 +141,8 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
          r'output_changes.o: `change.actions` should be a list of action names'),
     ],
     ids=["empty", "blank", "truncated", "truncated-string", "text-plan", "other-text", "invalid",
-         "binary", "not-utf8", "list", "no-version", "empty-state", "nan", "wrapped-infinity", "overflow",
-         "actions-string", "output-actions-string"],
+         "binary", "not-utf8", "list", "no-version", "empty-state", "nan", "wrapped-infinity",
+         "overflow", "actions-string", "output-actions-string"],
 )
 def test_bad_input_is_refused_with_a_clear_message(
     tmp_path: Path, content: bytes, message: str
