@@ -158,3 +158,18 @@ def test_table_shows_each_component_name_whole(
     ]
     assert lines[-3:] == ["TOTAL (USD/month): $40.56 -> $81.12 (+$40.56)",
                           "14 priced, 12 free, 0 not priced", "prices: catalog (2025-01-15)"]
+
+
+def test_an_errored_plan_is_priced_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = plan_doc([res("aws_nat_gateway.nat", {"subnet_id": "s"})])
+    doc["errored"] = True
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = run(capsys, str(path), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["monthly_after"] == "32.85"
+    assert err.splitlines() == [
+        "warning: the plan is errored (`terraform plan` failed part-way); its changes are "
+        "incomplete"]

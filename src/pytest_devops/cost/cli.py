@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from pytest_devops.cost.render import markdown, table
     from pytest_devops.cost.settings import CostSettings, estimate_with
     from pytest_devops.plan.cli import load
+    from pytest_devops.plan.summary import warnings
     from pytest_devops.redact import Redactor
 
     plan = load(args.plan)
@@ -45,4 +46,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = redactor.redact(table(est))
     sys.stdout.write(text + "\n")
+    for line in warnings(plan):  # the estimate covers only what the plan shows
+        sys.stderr.write(redactor.redact(line) + "\n")
     return 0

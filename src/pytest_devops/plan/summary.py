@@ -6,7 +6,7 @@ from typing import Any
 
 from pytest_devops.plan.model import COUNT_KEYS, Plan
 
-__all__ = ["FORMATS", "render", "summary"]
+__all__ = ["FORMATS", "render", "summary", "warnings"]
 
 FORMATS = ("table", "markdown", "json")
 
@@ -37,7 +37,7 @@ def _version(plan: Plan) -> str:
     return f"format {plan.format_version}{tf}"
 
 
-def _warnings(plan: Plan) -> list[str]:
+def warnings(plan: Plan) -> list[str]:
     """What makes the plan unfit to judge or apply, as the gates would say."""
     out = []
     if plan.errored:
@@ -60,7 +60,7 @@ def _rows(plan: Plan) -> list[tuple[str, str, str]]:
 def table(plan: Plan) -> str:
     rows = _rows(plan)
     lines = [f"plan {plan.source} ({_version(plan)})", f"changes: {_headline(plan)}",
-             *_warnings(plan)]
+             *warnings(plan)]
     if rows:
         widths = [max(len(r[i]) for r in [("ACTION", "ADDRESS", "TYPE"), *rows]) for i in (0, 1)]
         lines.append("")
@@ -82,7 +82,7 @@ def _md_code(text: str) -> str:
 def markdown(plan: Plan) -> str:
     rows = _rows(plan)
     lines = [f"### Terraform plan: {_headline(plan)}", "", f"_{_version(plan)}_", ""]
-    lines += [f"> **{w}**\n" for w in _warnings(plan)]
+    lines += [f"> **{w}**\n" for w in warnings(plan)]
     if rows:
         lines += ["| Action | Address | Type |", "| --- | --- | --- |"]
         lines += [f"| {a} | {_md_code(addr)} | {_md_code(t)} |" for a, addr, t in rows]
