@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from pytest_devops.security.inputs import argument_files_digest
 from pytest_devops.security.policy import SecurityPolicy
@@ -78,3 +81,15 @@ def test_a_cache_that_cannot_be_written_only_costs_a_scan(
     for _ in range(2):
         report = scan(policy, tmp_path, cache_dir=in_the_way)
         assert (report.cached, report.resources("CKV_AWS_3")) == (False, {"aws_ebs_volume.data"})
+
+
+def test_the_key_changes_with_our_own_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached entry holds code blocks as this version masked them."""
+    import pytest_devops
+    from pytest_devops.security.cache import cache_key
+
+    args: dict[str, Any] = {"digest": "d", "checkov": "checkov 3.3.30", "settings": {}}
+    before = cache_key(**args)
+    assert cache_key(**args) == before
+    monkeypatch.setattr(pytest_devops, "__version__", "999.0")
+    assert cache_key(**args) != before

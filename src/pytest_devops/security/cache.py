@@ -24,7 +24,12 @@ FORMAT = "pytest-devops/security-cache@1"
 
 
 def cache_key(*, digest: str, checkov: str, settings: Mapping[str, Any]) -> str:
-    doc = {"format": FORMAT, "inputs": digest, "checkov": checkov, "settings": settings}
+    """Our version counts too: an entry holds Checkov's output as this version parsed and
+    masked it, and a newer one may mask more."""
+    from pytest_devops import __version__
+
+    doc = {"format": FORMAT, "inputs": digest, "checkov": checkov, "settings": settings,
+           "pytest_devops": __version__}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
 
 
