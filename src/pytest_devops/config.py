@@ -17,22 +17,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pytest_devops.config_problems import (
+    Path_,
+    describe,
+    did_you_mean,
+    expected_types,
+    json_type,
+    key_path,
+    line_in_chain,
+    line_of,
+    type_name,
+)
 from pytest_devops.errors import ConfigError
 
 DEFAULT_FILENAME = "devops.yaml"
 KINDS = ("plan", "security", "cost", "postdeploy")
 _VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}")
-_JSON_TYPES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "null",
-}
-
-Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def load_document(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict):
         raise ConfigError(
-            f"expected a mapping with an `environments:` key, got {_type_name(doc)}",
+            f"expected a mapping with an `environments:` key, got {type_name(doc)}",
             file=str(path),
         )
     return doc
@@ -165,7 +165,7 @@ def resolve(
             f"unknown environment {name!r}; known environments: {known}",
             file=where,
             key="environments",
-            line=_line_of(path, ("environments",)),
+            line=line_of(path, ("environments",)),
             hint=f"did you mean {close[0]!r}?" if close else "add it under `environments:`",
         )
     chain = _chain(envs, name, where, path)
@@ -174,10 +174,10 @@ def resolve(
         settings = envs[link]
         if not isinstance(settings, dict):
             raise ConfigError(
-                f"expected a mapping of settings, got {_type_name(settings)}",
+                f"expected a mapping of settings, got {type_name(settings)}",
                 file=where,
                 key=f"environments.{link}",
-                line=_line_of(path, ("environments", link)),
+                line=line_of(path, ("environments", link)),
             )
         merged = _merge(merged, {k: v for k, v in settings.items() if k != "extends"})
     interpolated: set[Path_] = set()
@@ -214,7 +214,7 @@ def validate_top(doc: Mapping[str, Any], path: Path | None = None) -> None:
             "expected a non-empty mapping of environment name -> settings",
             file=where,
             key="environments",
-            line=_line_of(path, ("environments",)),
+            line=line_of(path, ("environments",)),
         )
     top = schema()
     allowed = set(top["properties"])
@@ -224,24 +224,24 @@ def validate_top(doc: Mapping[str, Any], path: Path | None = None) -> None:
                 f"unknown key {key!r}",
                 file=where,
                 key=str(key),
-                line=_line_of(path, (str(key),)),
-                hint=_did_you_mean(str(key), allowed),
+                line=line_of(path, (str(key),)),
+                hint=did_you_mean(str(key), allowed),
             )
     if "version" in doc and doc["version"] != 1:
         raise ConfigError(
             f"unsupported version {doc['version']!r}",
             file=where,
             key="version",
-            line=_line_of(path, ("version",)),
+            line=line_of(path, ("version",)),
             hint="this release reads `version: 1`",
         )
     for env in envs:
         if not isinstance(env, str):
             raise ConfigError(
-                f"an environment name is a string, got {_type_name(env)} {env!r}",
+                f"an environment name is a string, got {type_name(env)} {env!r}",
                 file=where,
                 key=f"environments.{env}",
-                line=_line_of(path, ("environments", str(env))),
+                line=line_of(path, ("environments", str(env))),
                 hint=f"quote it: '{env}':",
             )
 
@@ -258,7 +258,7 @@ def _chain(envs: Mapping[str, Any], name: str, where: str, path: Path | None) ->
                 + ", ".join(sorted(envs)),
                 file=where,
                 key=key,
-                line=_line_of(path, ("environments", chain[-1], "extends")),
+                line=line_of(path, ("environments", chain[-1], "extends")),
             )
         if parent in chain:
             cycle = " -> ".join([*chain, parent])
@@ -266,7 +266,7 @@ def _chain(envs: Mapping[str, Any], name: str, where: str, path: Path | None) ->
                 f"extends cycle: {cycle}",
                 file=where,
                 key=key,
-                line=_line_of(path, ("environments", chain[-1], "extends")),
+                line=line_of(path, ("environments", chain[-1], "extends")),
                 hint="remove one of the `extends:` links",
             )
         chain.append(parent)
@@ -318,8 +318,8 @@ def _interpolate(
             raise ConfigError(
                 f"environment variable {var} is not set and has no default",
                 file=where,
-                key=_key(name, path),
-                line=_line_in_chain(file, chain, path),
+                key=key_path(name, path),
+                line=line_in_chain(file, chain, path),
                 hint=f"export {var}=... or write ${{{var}:-default}}",
             )
         return current
@@ -349,7 +349,7 @@ def _validate_env(
             return
         if not any(_coerce(settings, e, interpolated) for e in errors):
             break
-    problems = [_describe(e, where, name, file, chain) for e in errors[:10]]
+    problems = [describe(e, where, name, file, chain) for e in errors[:10]]
     if len(problems) == 1:
         p = problems[0]
         raise ConfigError(p.message, file=where, key=p.key, line=p.line, hint=p.hint)
@@ -363,15 +363,15 @@ def _coerce(settings: dict[str, Any], error: Any, interpolated: set[Path_]) -> b
     import yaml
 
     path = tuple(error.path)
-    expected = _expected_types(error)
+    expected = expected_types(error)
     if not expected or path not in interpolated or not isinstance(error.instance, str):
         return False
     try:
         parsed = yaml.safe_load(error.instance)
     except yaml.YAMLError:
         return False
-    if _json_type(parsed) not in expected and not (
-        "number" in expected and _json_type(parsed) == "integer"
+    if json_type(parsed) not in expected and not (
+        "number" in expected and json_type(parsed) == "integer"
     ):
         return False
     parent: Any = settings
@@ -379,192 +379,3 @@ def _coerce(settings: dict[str, Any], error: Any, interpolated: set[Path_]) -> b
         parent = parent[step]
     parent[path[-1]] = parsed
     return True
-
-
-@dataclass
-class _Problem:
-    key: str
-    message: str
-    line: int | None
-    hint: str | None
-    where: str
-
-    def __str__(self) -> str:
-        loc = self.where + (f":{self.line}" if self.line else "")
-        text = f"{loc}: {self.key}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
-
-
-def _describe(error: Any, where: str, name: str, file: Path | None, chain: list[str]) -> _Problem:
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        inner = _alternative(error)
-        if inner is not None:
-            return _describe(inner, where, name, file, chain)
-    path: Path_ = tuple(error.absolute_path)
-    hint = None
-    expected = _expected_types(error)
-    if expected:
-        wanted = " or ".join(_JSON_TYPES.get(t, t) for t in expected)
-        message = f"expected {wanted}, got {_type_name(error.instance)}"
-    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed]
-        key = extra[0] if extra else "?"
-        path = (*path, key)
-        message = f"unknown key {key!r}; expected one of: {', '.join(sorted(allowed))}"
-        hint = _did_you_mean(str(key), allowed)
-    elif error.validator == "enum":
-        message = f"expected one of {error.validator_value}, got {error.instance!r}"
-        close = difflib.get_close_matches(str(error.instance), map(str, error.validator_value), 1)
-        hint = f"did you mean {close[0]!r}?" if close else None
-    elif error.validator == "required":
-        message = error.message.replace("is a required property", "is required")
-    else:
-        message = error.message
-    return _Problem(
-        key=_key(name, path),
-        message=message,
-        line=_line_in_chain(file, chain, path),
-        hint=hint,
-        where=where,
-    )
-
-
-def _expected_types(error: Any) -> list[str]:
-    """The JSON types a value of the wrong type should have had: from a ``type`` error, or
-    from a ``oneOf`` none of whose alternatives has the value's type; else ``[]``."""
-    if error.validator == "type":
-        value = error.validator_value
-        return [str(t) for t in value] if isinstance(value, list) else [str(value)]
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        return [t for e in error.context if not e.relative_path for t in _expected_types(e)]
-    return []
-
-
-def _alternative(error: Any) -> Any:
-    """Of a ``oneOf``'s alternatives, the error of the one whose type the value has (a
-    list for a list, a mapping for a mapping), or ``None`` when no alternative has it."""
-    from jsonschema.exceptions import best_match
-
-    branches: dict[Any, list[Any]] = {}
-    for e in error.context:
-        branches.setdefault(e.relative_schema_path[0], []).append(e)
-    typed = [
-        errors
-        for errors in branches.values()
-        if not any(e.validator == "type" and not e.relative_path for e in errors)
-    ]
-    if len(typed) != 1:
-        return None
-    errors = typed[0]
-    # An unknown key says the most (and suggests the right one).
-    return next((e for e in errors if e.validator == "additionalProperties"), None) or best_match(
-        errors
-    )
-
-
-def _did_you_mean(key: str, allowed: set[str]) -> str | None:
-    close = difflib.get_close_matches(key, sorted(allowed), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def _key(name: str, path: Path_) -> str:
-    out = f"environments.{name}"
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else f".{step}"
-    return out
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
-
-
-def _type_name(value: Any) -> str:
-    return _JSON_TYPES[_json_type(value)]
-
-
-def _line_in_chain(file: Path | None, chain: list[str], path: Path_) -> int | None:
-    for env in chain:
-        line = _line_of(file, ("environments", env, *path), partial=False)
-        if line is not None:
-            return line
-    return _line_of(file, ("environments", chain[0], *path)) if chain else None
-
-
-_KEY_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
-
-
-def line_of_key(file: str | os.PathLike[str], key: str) -> int | None:
-    """The line of a key path spelt as errors spell it (``environments.staging.hosts[0]``),
-    or of its deepest parent found in ``file``; ``None`` when nothing matches."""
-    steps: list[str | int] = [
-        int(m[1]) if m[1] is not None else m[2] for m in _KEY_STEP.finditer(key)
-    ]
-    if not steps or steps[0] != "environments":
-        return None
-    node = _compose(Path(file))
-    line = None
-    i = 0
-    while node is not None and i < len(steps):
-        found, used = None, 1
-        # An environment name may itself contain dots: try the longest run of names first.
-        for used in range(len(steps) - i, 0, -1):
-            run = steps[i : i + used]
-            step = run[0] if used == 1 else ".".join(map(str, run))
-            if used == 1 or all(isinstance(s, str) for s in run):
-                found = _child(node, step)
-                if found is not None:
-                    break
-        if found is None:
-            break
-        (line, node), i = found, i + used
-    return line
-
-
-def _compose(file: Path) -> Any:
-    import yaml
-
-    try:
-        return yaml.compose(file.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-
-
-def _line_of(file: Path | None, path: Path_, *, partial: bool = True) -> int | None:
-    """The 1-based line of a key path in a YAML file (or of its deepest existing parent
-    when ``partial``), or ``None``."""
-    node = _compose(file) if file is not None else None
-    if node is None:
-        return None
-    line = None
-    for step in path:
-        found = _child(node, step)
-        if found is None:
-            return line if partial else None
-        line, node = found
-    return line
-
-
-def _child(node: Any, step: str | int) -> tuple[int, Any] | None:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == str(step):
-                return key.start_mark.line + 1, value
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-        item = node.value[step]
-        return item.start_mark.line + 1, item
-    return None

@@ -47,7 +47,7 @@ class ConfigError(DevopsError):
         if not self._located:
             self._located = True
             if self.file and self.key:
-                from pytest_devops.config import line_of_key
+                from pytest_devops.config_problems import line_of_key
 
                 self._line = line_of_key(self.file, self.key)
         return self._line
