@@ -221,3 +221,17 @@ def test_sarif_of_a_scan_that_could_not_run(tmp_path: Path, sarif_schema: dict[s
     assert invocation["toolExecutionNotifications"][0]["message"]["text"] == (
         "checkov exited with status 2 (***)")
     assert doc["runs"][0]["results"] == []
+
+
+def test_checkov_log_quoted_in_an_error_is_masked() -> None:
+    from pytest_devops.security.scanner import _tail
+
+    log = (
+        "2026-01-01 10:00:00,000 [MainThread  ] [ERROR]  Failed to parse main.tf\n"
+        '    password = "hunter2-Sup3rSecret" [\n'
+        "Traceback (most recent call last):\n"
+    )
+    assert _tail(log) == (
+        ":\n    2026-01-01 10:00:00,000 [MainThread  ] [ERROR]  Failed to parse main.tf"
+        '\n        password = "***" [\n    Traceback (most recent call last):'
+    )

@@ -20,7 +20,7 @@ from pytest_devops.security import checkov
 from pytest_devops.security.cache import ScanCache, cache_key
 from pytest_devops.security.inputs import Targets, argument_files_digest, collect
 from pytest_devops.security.model import ScanReport, ScanResult
-from pytest_devops.security.parse import RawScan, parse
+from pytest_devops.security.parse import RawScan, mask_code, parse
 from pytest_devops.security.policy import SEVERITIES, SecurityPolicy
 
 
@@ -88,7 +88,7 @@ def _run(exe: checkov.Executable, policy: SecurityPolicy, targets: Targets, root
         absolute = str(root / rel)
         lines = [ln.strip() for ln in done.stderr.splitlines() if absolute in ln or rel in ln]
         if lines:
-            raw.error_details[rel] = _LOG_PREFIX.sub("", lines[0])[:400]
+            raw.error_details[rel] = mask_code(_LOG_PREFIX.sub("", lines[0])[:400])
     return raw
 
 
@@ -96,8 +96,9 @@ _LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \[[^]]*\] \[[A-Z]+\]\s*")
 
 
 def _tail(stderr: str, n: int = 6) -> str:
+    """The end of Checkov's log, secrets masked: a parser's message may quote the line."""
     lines = [ln for ln in stderr.strip().splitlines() if ln.strip()][-n:]
-    return (":\n    " + "\n    ".join(ln[:300] for ln in lines)) if lines else ""
+    return mask_code(":\n    " + "\n    ".join(ln[:300] for ln in lines)) if lines else ""
 
 
 def fail_closed(raw: RawScan, targets: Targets, policy: SecurityPolicy, root: Path) -> None:
