@@ -123,6 +123,11 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
         (b"\x80\x81{}", r"not UTF-8 text \(invalid byte at offset 0\); is it the binary plan"),
         (b"[1, 2]", r"expected a JSON object \(a plan\), got a JSON list"),
         (b'{"hello": "world"}', r"not a Terraform JSON plan \(no `format_version`; keys: hello\)"),
+        (b"[command]/tmp/x/terraform-bin show -json plan.tfplan\n::set-output name=stdout::\n"
+         b"::set-output name=stderr::%0AError: Failed to read the given file as a state or "
+         b"plan file%0A\n::set-output name=exitcode::1\n",
+         r"holds the setup-terraform wrapper's capture of a command that failed \(exitcode 1\), "
+         r"not a plan"),
         # `terraform show -json` run without the plan file, where there is no state yet.
         (b'{"format_version":"1.0"}\n',
          r"plan.json: this is an empty state \(`terraform show -json` without a plan file "
@@ -141,8 +146,8 @@ def test_streaming_plan_log_is_refused(tmp_path: Path) -> None:
          r'output_changes.o: `change.actions` should be a list of action names'),
     ],
     ids=["empty", "blank", "truncated", "truncated-string", "text-plan", "other-text", "invalid",
-         "binary", "not-utf8", "list", "no-version", "empty-state", "nan", "wrapped-infinity",
-         "overflow", "actions-string", "output-actions-string"],
+         "binary", "not-utf8", "list", "no-version", "failed-capture", "empty-state", "nan",
+         "wrapped-infinity", "overflow", "actions-string", "output-actions-string"],
 )
 def test_bad_input_is_refused_with_a_clear_message(
     tmp_path: Path, content: bytes, message: str

@@ -180,6 +180,7 @@ def _unescape_command(value: str) -> str:
 def _from_noisy(text: str, source: str, first_error: json.JSONDecodeError | None) -> dict[str, Any]:
     lines = text.splitlines()
     _refuse_stream(lines, source)
+    _refuse_failed_capture(lines, source)
     decoder = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
     for number, line in enumerate(lines):
         s = line.strip()
@@ -206,6 +207,22 @@ def _from_noisy(text: str, source: str, first_error: json.JSONDecodeError | None
             return _as_object(doc, source)
         break
     raise _not_json(text, source, first_error)
+
+
+_EXIT_CODE = re.compile(r"^::set-output name=exitcode::(-?\d+)\s*$")
+
+
+def _refuse_failed_capture(lines: list[str], source: str) -> None:
+    """The setup-terraform wrapper's capture of a command that failed (no plan in it)."""
+    for line in lines:
+        m = _EXIT_CODE.match(line.strip())
+        if m and m.group(1) != "0":
+            raise GateError(
+                f"{source}: holds the setup-terraform wrapper's capture of a command that "
+                f"failed (exitcode {m.group(1)}), not a plan",
+                hint="see the step that ran `terraform show -json` for its error, fix it and "
+                "capture the plan again",
+            )
 
 
 def _refuse_stream(lines: list[str], source: str) -> None:
