@@ -31,6 +31,7 @@ def test_a_string_is_a_probe_with_defaults() -> None:
 
 
 def test_expectations_are_normalised(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("")
     probe = parse_probe(
         "api",
         {"url": "http://127.0.0.1:8080/x", "expect": {
@@ -51,6 +52,8 @@ def test_expectations_are_normalised(tmp_path: Path) -> None:
         ({"url": "http://h/", "timeout": 0}, "urls.x.timeout", "less than or equal"),
         ({"url": "http://h/", "expect": {"json": {"a[x]": 1}}}, "urls.x.expect.json",
          "invalid JSON path"),
+        ({"url": "https://h/", "expect": {"tls": {"ca_file": "/no/such/ca.pem"}}},
+         "urls.x.expect.tls.ca_file", "CA file /no/such/ca.pem not found"),
     ],
 )
 def test_bad_probes_name_the_key(raw: dict, key: str, message: str) -> None:

@@ -196,8 +196,14 @@ def parse_expect(
         _check_url(redirects["final_url"], f"{key}.redirects.final_url", file)
     tls = raw.get("tls", {})
     ca_file = tls.get("ca_file")
-    if ca_file is not None and root is not None and not Path(ca_file).is_absolute():
-        ca_file = str(root / ca_file)
+    if ca_file is not None:
+        ca_path = Path(ca_file).expanduser()
+        if root is not None and not ca_path.is_absolute():
+            ca_path = root / ca_path
+        if not ca_path.is_file():  # else every probe would fail its handshake: not the site's fault
+            raise ConfigError(f"CA file {ca_path} not found", file=file, key=f"{key}.tls.ca_file",
+                              hint="a PEM bundle of the CA certificates to trust")
+        ca_file = str(ca_path)
     return HttpExpectation(
         status=(status,) if isinstance(status, int) else tuple(status),
         body_contains=(contains,) if isinstance(contains, str) else tuple(contains),
