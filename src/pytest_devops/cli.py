@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_ERROR
+    except OSError as exc:  # a file that cannot be read or written: say which, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"pytest-devops {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     from pytest_devops.errors import ConfigError
 
     root = Path(args.dir).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"--dir {root} is not a directory")
     envs = _environments(args.envs or list(DEFAULT_ENVS))
     if not _REGION.match(args.region):
         raise ConfigError(f"--region {args.region!r} is not an AWS region such as us-east-1")

@@ -218,3 +218,19 @@ def test_bad_arguments_are_refused_before_anything_is_written(
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
     assert os.getcwd() == cwd
+
+
+def test_a_directory_that_cannot_hold_the_files_is_an_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main(["init", "--dir", str(afile)]) == 2
+    assert (
+        capsys.readouterr().err == f"pytest-devops init: error: --dir {afile} is not a directory\n"
+    )
+    # Below a file: the directory cannot be made (an OSError, reported without a traceback).
+    assert main(["init", "--dir", str(afile / "sub")]) == 2
+    assert (
+        capsys.readouterr().err == f"pytest-devops init: error: {afile / 'sub'}: Not a directory\n"
+    )
