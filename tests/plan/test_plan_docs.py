@@ -35,8 +35,8 @@ def test_documented_configs_validate(tmp_path: Path) -> None:
     assert rules.max_changes == MaxChanges(50)
     ci = resolve(second, "ci", tmp_path / "devops.yaml", environ={"IMAGE_TAG": "v1"})
     settings = terraform_settings(ci)
-    assert (settings.binary, settings.workspace, settings.vars) == ("tofu", "ci",
-                                                                     {"image_tag": "v1"})
+    assert (settings.binary, settings.workspace, settings.vars) == (
+        "tofu", "ci", {"image_tag": "v1", "zones": ["eu-west-1a", "eu-west-1b"]})
 
 
 def test_documented_plan_tests_pass(pytester: pytest.Pytester) -> None:

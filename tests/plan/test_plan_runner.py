@@ -421,3 +421,21 @@ def test_a_failed_plan_is_reported_to_every_worker_without_running_terraform_aga
         make_plan(settings, shared, "gw1")
     assert str(second.value) == str(first.value)
     assert calls.read_text().split() == ["init", "plan"]  # gw1 ran no terraform command
+
+
+@pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")
+def test_list_and_map_variables_reach_terraform_as_values_it_reads(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+        variable "zones" { type = list(string) }
+        variable "sizes" { type = map(number) }
+        variable "on" { type = bool }
+        resource "terraform_data" "x" {
+          input = "${join(",", var.zones)} ${var.sizes["web.a"]} ${var.on}"
+        }
+    """))
+    tf = Terraform(tmp_path, data_dir=tmp_path / ".tfdata", timeout=300)
+    tf.init()
+    tf.plan(tmp_path / "tfplan",
+            variables={"zones": ["a", "b"], "sizes": {"web.a": 2}, "on": True})
+    plan = parse_plan(tf.show_json(tmp_path / "tfplan"), "real")
+    assert plan["terraform_data.x"].value("input") == "a,b 2 true"

@@ -55,10 +55,7 @@ def _var_args(
     var_files: Sequence[str | os.PathLike[str]], variables: Mapping[str, Any]
 ) -> list[str]:
     out = [f"-var-file={os.fspath(p)}" for p in var_files]
-    for name, value in variables.items():
-        text = json.dumps(value) if isinstance(value, bool) else str(value)
-        out.append(f"-var={name}={text}")
-    return out
+    return out + [f"-var={name}={_scalar(value)}" for name, value in variables.items()]
 
 
 def init_args(
@@ -84,7 +81,9 @@ def init_args(
 
 
 def _scalar(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, bool) else str(value)
+    """A value as the CLI reads it: strings and numbers as they are; booleans, lists and
+    maps as JSON, which Terraform reads as HCL (Python's ``['a']`` it cannot)."""
+    return json.dumps(value) if isinstance(value, (bool, list, tuple, dict)) else str(value)
 
 
 def plan_args(
