@@ -100,3 +100,13 @@ def test_secrets_are_found_and_never_shown(mixed: tuple[Path, ScanReport]) -> No
     for text in outputs:
         assert ACCESS_KEY not in text
         assert SECRET_KEY not in text
+
+
+def test_checks_of_one_framework_leave_the_others_unread(
+    mixed: tuple[Path, ScanReport], checkov_exe: str
+) -> None:
+    """With `checks`, frameworks none of them belongs to read no resources: not an error."""
+    root, _ = mixed
+    report = scan(SecurityPolicy(checkov=checkov_exe, checks=("CKV_GHA_1",)), root)
+    assert report.resource_counts == {"github_actions": 3}  # the other frameworks read none
+    assert report.resources("CKV_GHA_1") == {"jobs(test).steps[2]"}

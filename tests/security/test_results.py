@@ -235,3 +235,12 @@ def test_checkov_log_quoted_in_an_error_is_masked() -> None:
         ":\n    2026-01-01 10:00:00,000 [MainThread  ] [ERROR]  Failed to parse main.tf"
         '\n        password = "***" [\n    Traceback (most recent call last):'
     )
+
+
+def test_with_checks_one_framework_that_read_resources_is_enough(raw: RawScan) -> None:
+    targets = Targets(expected={"terraform": ["/repo/infra/main.tf"],
+                                "kubernetes": ["/repo/k8s/deploy.yaml"]})
+    fail_closed(raw, targets, SecurityPolicy(checks=("CKV_AWS_3",)), ROOT)
+    only_k8s = Targets(expected={"kubernetes": ["/repo/k8s/deploy.yaml"]})
+    with pytest.raises(GateError, match=r"scanned no kubernetes resources, but k8s/deploy\.yaml"):
+        fail_closed(raw, only_k8s, SecurityPolicy(checks=("CKV_K8S_1",)), ROOT)

@@ -113,16 +113,20 @@ def fail_closed(raw: RawScan, targets: Targets, policy: SecurityPolicy, root: Pa
             hint="fix the syntax (terraform validate, a YAML linter), or exclude the file "
             "from security.paths",
         )
-    for framework, files in sorted(targets.expected.items()):
-        if policy.frameworks and framework not in policy.frameworks:
-            continue
-        if raw.resource_counts.get(framework, 0) == 0:
-            shown = ", ".join(_rel(f, root) for f in files[:5])
-            raise GateError(
-                f"checkov scanned no {framework} resources, but {shown} declare(s) some",
-                hint="Checkov skipped the input: check the file format, that it is not "
-                "excluded (hidden directory, skip-path in extra_args), and Checkov's log",
-            )
+    expected = {f: files for f, files in sorted(targets.expected.items())
+                if not policy.frameworks or f in policy.frameworks}
+    unread = {f: files for f, files in expected.items() if not raw.resource_counts.get(f)}
+    if policy.checks and len(unread) < len(expected):
+        # With `checks`, a framework none of the chosen checks belongs to reads nothing;
+        # one framework that did read its resources shows the scan ran.
+        return
+    for framework, files in unread.items():
+        shown = ", ".join(_rel(f, root) for f in files[:5])
+        raise GateError(
+            f"checkov scanned no {framework} resources, but {shown} declare(s) some",
+            hint="Checkov skipped the input: check the file format, that it is not "
+            "excluded (hidden directory, skip-path in extra_args), and Checkov's log",
+        )
 
 
 def judge(raw: RawScan, policy: SecurityPolicy, baseline: set[tuple[str, str, str]],
