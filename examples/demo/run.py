@@ -181,8 +181,7 @@ def environment(broken: bool) -> Iterator[Context]:
     """The emulator and the service, up for the whole pipeline."""
     for key, value in EMULATOR_ENV.items():
         os.environ.setdefault(key, value)
-    sys.path.insert(0, str(HERE))
-    import service
+    import service  # beside this file (main puts it on sys.path)
 
     from pytest_devops.verify.emulator import Emulator
 
@@ -242,8 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="serve 503 from /health so the post-deploy gate fails "
                         "(also DEMO_BREAK=1)")
     args = parser.parse_args(argv)
-    broken = args.break_service or os.environ.get("DEMO_BREAK", "") not in ("", "0", "false")
-    return summary(pipeline(broken))
+    sys.path.insert(0, str(HERE))
+    from service import broken_by_env  # one reading of DEMO_BREAK, the service's
+
+    return summary(pipeline(args.break_service or broken_by_env()))
 
 
 if __name__ == "__main__":

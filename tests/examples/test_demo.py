@@ -72,7 +72,7 @@ def test_broken_service_fails_its_gate_and_still_tears_down() -> None:
     assert out.rstrip().endswith("PIPELINE FAILED: a gate failed")
 
 
-def test_break_by_environment_variable() -> None:
+def test_break_by_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("demo_service", DEMO / "service.py")
@@ -80,11 +80,10 @@ def test_break_by_environment_variable() -> None:
     assert spec.loader is not None
     service = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(service)
-    os.environ["DEMO_BREAK"] = "1"
-    try:
-        assert service.broken_by_env()
-    finally:
-        del os.environ["DEMO_BREAK"]
+    for value, broken in (("1", True), ("yes", True), ("0", False), ("false", False)):
+        monkeypatch.setenv("DEMO_BREAK", value)
+        assert service.broken_by_env() is broken, value
+    monkeypatch.delenv("DEMO_BREAK")
     assert not service.broken_by_env()
 
 
