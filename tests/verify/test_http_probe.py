@@ -177,6 +177,7 @@ def test_credentials_follow_a_redirect_on_the_same_host_or_to_https() -> None:
 
     sent = (("Authorization", "Bearer t"), ("X-Trace", "1"))
     assert _headers_for("http://a.test/x", "http://a.test/y", sent) == sent
+    assert _headers_for("https://a.test/x", "https://a.test:443/y", sent) == sent
     assert _headers_for("http://a.test/x", "https://a.test/y", sent) == sent
     assert _headers_for("https://a.test/x", "http://a.test/y", sent) == (("X-Trace", "1"),)
     assert _headers_for("https://a.test/x", "https://a.test:8443/y", sent) == (("X-Trace", "1"),)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from pytest_devops.verify.http_model import SENSITIVE_HEADER_PARTS, TlsExpectation
 from pytest_devops.verify.tlsinfo import not_after
@@ -151,12 +151,16 @@ def _headers_for(
     (Authorization, cookies, tokens, ...) go only to the same host, never over a
     downgrade from https to http."""
     a, b = urlsplit(source), urlsplit(target)
-    same_host = a.hostname == b.hostname and (a.scheme, a.port) == (b.scheme, b.port)
+    same_host = a.hostname == b.hostname and (a.scheme, _port(a)) == (b.scheme, _port(b))
     upgrade = a.hostname == b.hostname and a.scheme == "http" and b.scheme == "https"
     if same_host or upgrade:
         return headers
     return tuple((k, v) for k, v in headers
                  if not any(part in k.lower() for part in SENSITIVE_HEADER_PARTS))
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _with(obs: Observation, **changes: Any) -> Observation:
@@ -171,7 +175,7 @@ def _one(
     parts = urlsplit(req.url)
     host = parts.hostname or ""
     https = parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
+    port = _port(parts)
     if parts.scheme not in ("http", "https") or not host:
         raise _Failed("protocol", f"cannot request {req.url!r}: not an http(s) URL")
     addresses = _resolve(host, port, end)
