@@ -232,3 +232,20 @@ def test_the_plugin_module_imports_nothing_heavy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ})
     assert out.stdout.strip() == "[]"
+
+
+def test_reports_written_into_the_scanned_tree_keep_the_cache(
+    pytester: pytest.Pytester, checkov_exe: str, tmp_path: Path
+) -> None:
+    """The gate report and JUnit change on every run; they do not key the scan cache."""
+    exe = wrapper(tmp_path, checkov_exe)
+    (pytester.path / "main.tf").write_text(MAIN_TF)
+    (pytester.path / "devops.yaml").write_text(
+        "environments:\n  ci:\n    security:\n      frameworks: [terraform]\n"
+        f"      checks: [CKV_AWS_3]\n      checkov: {exe}\n"
+    )
+    for _ in range(2):
+        result = pytester.runpytest("-p", "no:xdist", "--devops-env", "ci",
+                                    "--devops-report", "gates.json", "--junitxml", "junit.xml")
+        result.assert_outcomes(failed=1)
+    assert calls(tmp_path) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Collection
 from pathlib import Path
 
 from pytest_devops.config import Environment
@@ -31,7 +32,8 @@ def env_policy(env: Environment) -> SecurityPolicy:
 
 
 def scan_environment(env: Environment, *, redactor: Redactor | None = None,
-                     cache_dir: Path | None = None, today: dt.date | None = None) -> ScanReport:
+                     cache_dir: Path | None = None, today: dt.date | None = None,
+                     outputs: Collection[Path] = ()) -> ScanReport:
     """Scan what ``env``'s security policy names, judged by that policy and its baseline."""
     from pytest_devops.security import baseline
     from pytest_devops.security.scanner import scan
@@ -39,7 +41,7 @@ def scan_environment(env: Environment, *, redactor: Redactor | None = None,
     policy = env_policy(env)
     known = baseline.load(env.path(policy.baseline)) if policy.baseline else set()
     return scan(policy, env.root, redactor=redactor, cache_dir=cache_dir, baseline=known,
-                today=today)
+                today=today, outputs=outputs)
 
 
 def failure_message(report: ScanReport) -> str:

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,8 +63,14 @@ class Targets:
             self.temp_dir = None
 
 
-def collect(paths: Sequence[str], root: Path, *, key: str = "security.paths") -> Targets:
-    """Resolve ``paths`` (relative to ``root``); refuse missing paths and empty directories."""
+def collect(paths: Sequence[str], root: Path, *, key: str = "security.paths",
+            outputs: Collection[Path] = ()) -> Targets:
+    """Resolve ``paths`` (relative to ``root``); refuse missing paths and empty directories.
+
+    ``outputs`` are files the run itself writes (the gate report, JUnit): inside a scanned
+    directory they change on every run, so they are left out of the cache key.
+    """
+    own = {p.name: p.resolve() for p in outputs}
     targets = Targets()
     hasher = hashlib.sha256()
     hashed: set[Path] = set()
@@ -77,7 +83,8 @@ def collect(paths: Sequence[str], root: Path, *, key: str = "security.paths") ->
             raise GateError(f"{where}: {path} does not exist",
                             hint="fix the path (it is relative to the config file)")
         if path.is_dir():
-            files = list(_walk(path))
+            files = [f for f in _walk(path)
+                     if f.name not in own or f.resolve() not in own.values()]
             if not any(_scannable(f) for f in files):
                 raise GateError(
                     f"{where}: {path} contains no files Checkov can scan (no Terraform, "

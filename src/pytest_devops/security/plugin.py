@@ -36,6 +36,13 @@ def _cache_dir(config: pytest.Config) -> Path | None:
     return Path(cache.mkdir(CACHE_DIR)) if cache is not None else None
 
 
+def _outputs(config: pytest.Config) -> list[Path]:
+    """The reports this run writes: in a scanned directory they must not key the cache."""
+    base = config.invocation_params.dir
+    names = (config.getoption(o, None) for o in ("devops_report", "devops_sarif", "xmlpath"))
+    return [base / str(n) for n in names if n]
+
+
 class _Failed:
     """A scan that raised: kept so that every user of the scan sees the same error."""
 
@@ -50,7 +57,7 @@ def session_scan(ctx: GateContext, config: pytest.Config) -> ScanReport:
     def factory() -> Any:
         try:
             return scan_environment(ctx.env, redactor=getattr(ctx, "redactor", None),
-                                    cache_dir=_cache_dir(config))
+                                    cache_dir=_cache_dir(config), outputs=_outputs(config))
         except Exception as exc:  # re-raised below, for this and every later user
             return _Failed(exc)
 

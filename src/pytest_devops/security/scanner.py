@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from pytest_devops.errors import ConfigError, GateError
@@ -33,11 +33,14 @@ def scan(
     baseline: set[tuple[str, str, str]] | None = None,
     today: dt.date | None = None,
     environ: Mapping[str, str] | None = None,
+    outputs: Collection[Path] = (),
 ) -> ScanReport:
-    """Scan ``policy.paths`` under ``root`` and judge the results by ``policy``."""
+    """Scan ``policy.paths`` under ``root`` and judge the results by ``policy``.
+
+    ``outputs``: files this run writes (reports), kept out of the cache key."""
     started = time.monotonic()
     exe = checkov.resolve(policy.checkov, root, environ)
-    targets = collect(policy.paths, root)
+    targets = collect(policy.paths, root, outputs=outputs)
     try:
         checkov.refuse_implicit_config(targets.configured, root)
         settings = {**policy.run_key(), "root": str(root),
