@@ -16,6 +16,7 @@ import venv
 from collections.abc import Sequence
 from pathlib import Path
 
+from pytest_devops.errors import GateError
 from pytest_devops.security.checkov import ENV_VAR, installed_version
 
 
@@ -28,6 +29,11 @@ def ensure(directory: Path, version: str) -> Path:
     exe = executable(directory)
     if exe.is_file() and installed_version(str(exe)) == version:
         return exe
+    if directory.is_dir() and any(directory.iterdir()) \
+            and not (directory / "pyvenv.cfg").is_file():
+        # Re-creating the venv empties the directory first: never do that to other files.
+        raise GateError(f"{directory} is not empty and not a virtual environment",
+                        hint="give --venv a new directory, or one made by this command")
     venv.EnvBuilder(with_pip=True, clear=directory.exists()).create(directory)
     python = directory / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
@@ -45,7 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if chosen and Path(chosen).is_file() and target not in Path(chosen).resolve().parents:
         print(f"checkov: using {chosen} (from {ENV_VAR})")
         return 0
-    exe = ensure(target, args.version)
+    try:
+        exe = ensure(target, args.version)
+    except GateError as exc:
+        print(f"checkov: error: {exc}", file=sys.stderr)
+        return 2
     print(f"checkov: {exe} ({args.version})")
     return 0
 
