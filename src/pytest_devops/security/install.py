@@ -29,10 +29,10 @@ def ensure(directory: Path, version: str) -> Path:
     exe = executable(directory)
     if exe.is_file() and installed_version(str(exe)) == version:
         return exe
-    if directory.is_dir() and any(directory.iterdir()) \
-            and not (directory / "pyvenv.cfg").is_file():
-        # Re-creating the venv empties the directory first: never do that to other files.
-        raise GateError(f"{directory} is not empty and not a virtual environment",
+    if directory.is_dir() and any(directory.iterdir()) and not exe.is_file():
+        # Re-creating the venv empties the directory first: only ever one of Checkov's own
+        # (another version), never other files or another virtual environment.
+        raise GateError(f"{directory} is not empty and holds no Checkov",
                         hint="give --venv a new directory, or one made by this command")
     venv.EnvBuilder(with_pip=True, clear=directory.exists()).create(directory)
     python = directory / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
