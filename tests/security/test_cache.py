@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from security_testdata import EBS
 
 from pytest_devops.security.inputs import argument_files_digest
 from pytest_devops.security.policy import SecurityPolicy
 from pytest_devops.security.scanner import scan
 
-EBS = 'resource "aws_ebs_volume" "data" {\n  availability_zone = "us-west-2a"\n  size = 20\n}\n'
 CHECK = """\
 metadata:
   id: CKV2_DEVOPS_1

@@ -7,28 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from security_testdata import VOLUMES
 
 from pytest_devops.cli import main
-
-TF = """\
-resource "aws_ebs_volume" "encrypted" {
-  availability_zone = "us-west-2a"
-  size              = 20
-  encrypted         = true
-}
-
-resource "aws_ebs_volume" "plain" {
-  availability_zone = "us-west-2a"
-  size              = 20
-}
-"""
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory, checkov_exe: str) -> Path:
     root = tmp_path_factory.mktemp("repo")
     (root / "infra").mkdir()
-    (root / "infra" / "main.tf").write_text(TF)
+    (root / "infra" / "main.tf").write_text(VOLUMES)
     (root / "empty").mkdir()
     (root / "devops.yaml").write_text(
         "environments:\n  ci:\n    security:\n"

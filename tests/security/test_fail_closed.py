@@ -6,12 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from security_testdata import EBS
 
 from pytest_devops.errors import GateError, GateTimeout, ToolMissing
 from pytest_devops.security.policy import SecurityPolicy
 from pytest_devops.security.scanner import scan
-
-EBS = 'resource "aws_ebs_volume" "data" {\n  availability_zone = "us-west-2a"\n  size = 20\n}\n'
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from security_testdata import VOLUMES
 
-MAIN_TF = """\
-resource "aws_ebs_volume" "encrypted" {
-  availability_zone = "us-west-2a"
-  size              = 20
-  encrypted         = true
-}
-
-resource "aws_ebs_volume" "plain" {
-  availability_zone = "us-west-2a"
-  size              = 20
-}
-
+MAIN_TF = VOLUMES + """
 resource "aws_db_instance" "db" {
   engine            = "mysql"
   instance_class    = "db.t3.micro"
