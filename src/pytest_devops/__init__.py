@@ -5,8 +5,9 @@ Names are imported lazily so that loading the plugin stays cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pytest_devops.lazy import exports
 
 __version__ = "0.1.0"
 
@@ -84,10 +85,4 @@ if TYPE_CHECKING:
     from pytest_devops.verify.http_transport import Observation
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_devops' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _EXPORTS)

@@ -41,6 +41,29 @@ def test_package_exports_are_lazy() -> None:
     assert loaded_after("import pytest_devops; pytest_devops.__all__") == []
 
 
+def test_loading_the_feature_plugins_leaves_their_libraries_unloaded() -> None:
+    """A feature plugin imports its package; the package's exports are lazy, so the plan
+    loader, the cost engine and its price tables, the scan model wait for a gate."""
+    code = (
+        "import importlib, sys, json, pytest_devops.plugin as p\n"
+        "[importlib.import_module(f) for f in p.FEATURES]\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('pytest_devops'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    loaded = set(json.loads(out.splitlines()[-1]))
+    libraries = {
+        "pytest_devops.plan.load",
+        "pytest_devops.plan.model",
+        "pytest_devops.cost.engine",
+        "pytest_devops.cost.aws",
+        "pytest_devops.security.model",
+        "pytest_devops.security.policy",
+    }
+    assert loaded & libraries == set()
+
+
 def test_collecting_without_an_environment_imports_nothing_heavy(
     pytester: pytest.Pytester,
 ) -> None:
