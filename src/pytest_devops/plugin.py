@@ -418,4 +418,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from pytest_devops.atomic import write_text
 
     # Relative to where pytest was started, as --junitxml is.
-    write_text(config.invocation_params.dir / path, st.redactor.dumps(doc, indent=2) + "\n")
+    target = config.invocation_params.dir / Path(path).expanduser()
+    write_text(target, st.redactor.dumps(doc, indent=2) + "\n")
