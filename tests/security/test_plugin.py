@@ -212,6 +212,24 @@ def test_xdist_workers_share_one_scan(pytester: pytest.Pytester, checkov_exe: st
     assert calls(root) == 1
 
 
+def test_xdist_workers_share_one_failed_scan(pytester: pytest.Pytester, checkov_exe: str) -> None:
+    """A scan that cannot run is tried once per run, not once per worker."""
+    root = pytester.path
+    (root / "infra").mkdir()
+    (root / "infra" / "main.tf").write_text(MAIN_TF)
+    exe = wrapper(root, checkov_exe)
+    (root / "devops.yaml").write_text(
+        "environments:\n  ci:\n    security:\n      paths: [infra]\n"
+        f"      checkov: {exe}\n      extra_args: [--no-such-option]\n"
+    )
+    pytester.makepyfile(test_user="".join(
+        f"\ndef test_{i}(devops_scan):\n    pass\n" for i in range(4)))
+    result = pytester.runpytest_subprocess("-n", "2", "--devops-env", "ci")
+    result.assert_outcomes(errors=5)  # the gate and the four tests
+    assert calls(root) == 1
+    result.stdout.fnmatch_lines(["*checkov exited with status 2*"])
+
+
 def test_the_plugin_module_imports_nothing_heavy() -> None:
     import subprocess
     import sys

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_devops.atomic import write_text
-from pytest_devops.errors import GateTimeout
+from pytest_devops.errors import GateError, GateTimeout
 from pytest_devops.security.parse import RawScan
 
 FORMAT = "pytest-devops/security-cache@1"
@@ -53,13 +53,18 @@ class ScanCache:
         doc = {"format": FORMAT, "created": time.time(), "scan": scan.to_dict()}
         write_text(self.entry(key), json.dumps(doc))
 
-    def get_or_scan(self, key: str, scan: Callable[[], RawScan], *,
-                    wait: float) -> tuple[RawScan, bool]:
+    def get_or_scan(self, key: str, scan: Callable[[], RawScan], *, wait: float,
+                    run_id: str | None = None) -> tuple[RawScan, bool]:
         """The cached scan for ``key`` (``True``), or a fresh one, stored (``False``).
 
         The cache is an optimisation: a directory that cannot be made or written (a file
         in the way, a read-only checkout, a full disk) means a scan that is not stored,
         never a scan that fails.
+
+        ``run_id`` names one test run shared by several processes (pytest-xdist workers):
+        a scan that could not run is then remembered for that run, so the workers waiting
+        on the lock get its error instead of each trying again (a timeout would otherwise
+        cost its whole length once per worker).
         """
         found = self.load(key)
         if found is not None:
@@ -74,7 +79,17 @@ class ScanCache:
             found = self.load(key)  # another process may have scanned while we waited
             if found is not None:
                 return found, True
-            fresh = scan()
+            failed = self.directory / f"{key}.{run_id}.error" if run_id else None
+            if failed is not None and failed.is_file():
+                message, _, hint = failed.read_text(encoding="utf-8").partition("\0")
+                raise GateError(message, hint=hint or None)
+            try:
+                fresh = scan()
+            except GateError as exc:
+                if failed is not None:
+                    with contextlib.suppress(OSError):
+                        write_text(failed, f"{exc.message}\0{exc.hint or ''}")
+                raise
             with contextlib.suppress(OSError):
                 self.store(key, fresh)
             return fresh, False

@@ -33,7 +33,7 @@ def env_policy(env: Environment) -> SecurityPolicy:
 
 def scan_environment(env: Environment, *, redactor: Redactor | None = None,
                      cache_dir: Path | None = None, today: dt.date | None = None,
-                     outputs: Collection[Path] = ()) -> ScanReport:
+                     outputs: Collection[Path] = (), run_id: str | None = None) -> ScanReport:
     """Scan what ``env``'s security policy names, judged by that policy and its baseline."""
     from pytest_devops.security import baseline
     from pytest_devops.security.scanner import scan
@@ -41,7 +41,7 @@ def scan_environment(env: Environment, *, redactor: Redactor | None = None,
     policy = env_policy(env)
     known = baseline.load(env.path(policy.baseline)) if policy.baseline else set()
     return scan(policy, env.root, redactor=redactor, cache_dir=cache_dir, baseline=known,
-                today=today, outputs=outputs)
+                today=today, outputs=outputs, run_id=run_id)
 
 
 def failure_message(report: ScanReport) -> str:

@@ -43,6 +43,13 @@ def _outputs(config: pytest.Config) -> list[Path]:
     return [base / str(n) for n in names if n]
 
 
+def _xdist_run(config: pytest.Config) -> str | None:
+    """The id of the test run this pytest-xdist worker belongs to (None: not a worker)."""
+    workerinput = getattr(config, "workerinput", None)
+    run = workerinput.get("testrunuid") if isinstance(workerinput, dict) else None
+    return str(run) if run else None
+
+
 class _Failed:
     """A scan that raised: kept so that every user of the scan sees the same error."""
 
@@ -57,7 +64,8 @@ def session_scan(ctx: GateContext, config: pytest.Config) -> ScanReport:
     def factory() -> Any:
         try:
             return scan_environment(ctx.env, redactor=getattr(ctx, "redactor", None),
-                                    cache_dir=_cache_dir(config), outputs=_outputs(config))
+                                    cache_dir=_cache_dir(config), outputs=_outputs(config),
+                                    run_id=_xdist_run(config))
         except Exception as exc:  # re-raised below, for this and every later user
             return _Failed(exc)
 

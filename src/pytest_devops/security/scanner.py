@@ -34,10 +34,12 @@ def scan(
     today: dt.date | None = None,
     environ: Mapping[str, str] | None = None,
     outputs: Collection[Path] = (),
+    run_id: str | None = None,
 ) -> ScanReport:
     """Scan ``policy.paths`` under ``root`` and judge the results by ``policy``.
 
-    ``outputs``: files this run writes (reports), kept out of the cache key."""
+    ``outputs``: files this run writes (reports), kept out of the cache key; ``run_id``:
+    the test run several processes share (see :meth:`ScanCache.get_or_scan`)."""
     started = time.monotonic()
     exe = checkov.resolve(policy.checkov, root, environ)
     targets = collect(policy.paths, root, outputs=outputs)
@@ -48,7 +50,8 @@ def scan(
         key = cache_key(digest=targets.digest, checkov=exe.identity(), settings=settings)
         if cache_dir is not None and policy.cache:
             raw, cached = ScanCache(cache_dir).get_or_scan(
-                key, lambda: _run(exe, policy, targets, root), wait=policy.timeout
+                key, lambda: _run(exe, policy, targets, root), wait=policy.timeout,
+                run_id=run_id,
             )
         else:
             raw, cached = _run(exe, policy, targets, root), False
