@@ -119,20 +119,19 @@ def key_path(name: str, path: Path_) -> str:
     return out
 
 
+#: Python type -> JSON type, most specific first (a bool is an int to isinstance).
+_PY_TO_JSON = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
+    return next((name for py, name in _PY_TO_JSON if isinstance(value, py)), "null")
 
 
 def type_name(value: Any) -> str:

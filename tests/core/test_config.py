@@ -14,6 +14,13 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def error_of(path: Path, env: str) -> ConfigError:
+    """The ConfigError that loading ``env`` from ``path`` raises."""
+    with pytest.raises(ConfigError) as info:
+        load_environment(path, env, environ={})
+    return info.value
+
+
 def test_extends_merges_mappings_deeply_and_replaces_lists(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -60,9 +67,8 @@ def test_interpolation_with_defaults_and_escape() -> None:
 
 def test_unset_variable_without_default_names_variable_key_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  dev:\n    description: ${NOPE_VAR}\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    text = str(info.value)
+    err = error_of(path, "dev")
+    text = str(err)
     assert text.startswith(f"{path}:3: environments.dev.description: ")
     assert "NOPE_VAR is not set and has no default" in text
     assert "hint: export NOPE_VAR=... or write ${NOPE_VAR:-default}" in text
@@ -70,9 +76,8 @@ def test_unset_variable_without_default_names_variable_key_and_line(tmp_path: Pa
 
 def test_unknown_environment_lists_known_and_suggests(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  staging: {}\n  production: {}\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "stagin", environ={})
-    assert str(info.value) == (
+    err = error_of(path, "stagin")
+    assert str(err) == (
         f"{path}:1: environments: unknown environment 'stagin'; "
         "known environments: production, staging\n  hint: did you mean 'staging'?"
     )
@@ -88,9 +93,8 @@ def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
 
 def test_extends_unknown_parent(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  b: {}\n  a:\n    extends: ghost\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "a", environ={})
-    assert str(info.value) == (
+    err = error_of(path, "a")
+    assert str(err) == (
         f"{path}:4: environments.a.extends: extends unknown environment 'ghost'; "
         "known environments: a, b"
     )
@@ -98,9 +102,8 @@ def test_extends_unknown_parent(tmp_path: Path) -> None:
 
 def test_environment_name_that_yaml_reads_as_a_number(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  staging: {}\n  1: {}\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "staging", environ={})
-    assert str(info.value) == (
+    err = error_of(path, "staging")
+    assert str(err) == (
         f"{path}:3: environments.1: an environment name is a string, got an integer 1\n"
         "  hint: quote it: '1':"
     )
@@ -108,17 +111,15 @@ def test_environment_name_that_yaml_reads_as_a_number(tmp_path: Path) -> None:
 
 def test_a_key_written_twice_is_an_error_not_the_last_one_wins(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  dev: {}\n  prod: {}\n  dev:\n    protected: true\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    assert (info.value.file, info.value.line) == (str(path), 4)
-    assert info.value.message == "invalid YAML: key 'dev' is repeated (first at line 2)"
+    err = error_of(path, "dev")
+    assert (err.file, err.line) == (str(path), 4)
+    assert err.message == "invalid YAML: key 'dev' is repeated (first at line 2)"
 
 
 def test_unknown_key_with_did_you_mean_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  dev:\n    description: x\n    protectd: true\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    err = info.value
+    err = error_of(path, "dev")
+    err = err
     assert (err.file, err.key, err.line) == (str(path), "environments.dev.protectd", 4)
     assert err.message.startswith("unknown key 'protectd'; expected one of: ")
     assert err.hint == "did you mean 'protected'?"
@@ -126,9 +127,8 @@ def test_unknown_key_with_did_you_mean_and_line(tmp_path: Path) -> None:
 
 def test_wrong_type_names_expected_type_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  dev:\n    protected: 'yes'\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    assert str(info.value) == (
+    err = error_of(path, "dev")
+    assert str(err) == (
         f"{path}:3: environments.dev.protected: expected true or false, got a string"
     )
 
@@ -142,19 +142,17 @@ def test_value_from_variable_is_read_as_the_expected_type() -> None:
 
 def test_wrong_type_inherited_from_parent_points_at_parent_line(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  base:\n    protected: 3\n  dev:\n    extends: base\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    assert info.value.line == 3
-    assert info.value.key == "environments.dev.protected"
+    err = error_of(path, "dev")
+    assert err.line == 3
+    assert err.key == "environments.dev.protected"
 
 
 def test_invalid_yaml_names_line(tmp_path: Path) -> None:
     path = write(tmp_path, "environments:\n  dev:\n    description: [unclosed\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    assert info.value.file == str(path)
-    assert info.value.line == 4
-    assert info.value.message.startswith("invalid YAML: ")
+    err = error_of(path, "dev")
+    assert err.file == str(path)
+    assert err.line == 4
+    assert err.message.startswith("invalid YAML: ")
 
 
 @pytest.mark.parametrize(
@@ -169,9 +167,8 @@ def test_invalid_yaml_names_line(tmp_path: Path) -> None:
 )
 def test_document_shape_errors(tmp_path: Path, text: str, message: str, line: int | None) -> None:
     path = write(tmp_path, text)
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    assert (info.value.file, info.value.line, info.value.message) == (str(path), line, message)
+    err = error_of(path, "dev")
+    assert (err.file, err.line, err.message) == (str(path), line, message)
 
 
 def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
@@ -263,6 +260,5 @@ def test_a_choice_of_shapes_is_explained_by_the_shape_given(
     tmp_path: Path, settings: str, key: str, message: str
 ) -> None:
     path = write(tmp_path, f"environments:\n  dev:\n    {settings}\n")
-    with pytest.raises(ConfigError) as info:
-        load_environment(path, "dev", environ={})
-    assert (info.value.key, info.value.line, info.value.message) == (key, 3, message)
+    err = error_of(path, "dev")
+    assert (err.key, err.line, err.message) == (key, 3, message)
