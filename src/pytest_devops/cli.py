@@ -41,6 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(command: str, text: str) -> int:
+    """Report an error on stderr, masked like every other output, and return exit 2."""
+    import os
+    import re
+
+    from pytest_devops.redact import Redactor
+
+    names = re.split(r"[,\s]+", os.environ.get("PYTEST_DEVOPS_REDACT_ENV", "").strip())
+    redactor = Redactor()
+    redactor.add_env(n for n in names if n)
+    print(f"pytest-devops {command}: error: {redactor.redact(text)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pytest_devops.errors import DevopsError
@@ -48,14 +62,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(import_module(args._module).run(args))
     except DevopsError as exc:
-        print(f"pytest-devops {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(args.command, str(exc))
     except BrokenPipeError:
         return EXIT_ERROR
     except OSError as exc:  # a file that cannot be read or written: say which, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"pytest-devops {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(args.command, f"{where}{exc.strerror or exc}")
+    except Exception as exc:  # exit 1 means "findings": a crash must not look like that
+        import os
+        import traceback
+
+        if os.environ.get("PYTEST_DEVOPS_DEBUG"):
+            traceback.print_exc()
+        return _error(
+            args.command,
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: set PYTEST_DEVOPS_DEBUG=1 for the traceback, and report it",
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,3 +58,28 @@ def test_schema_check_refuses_a_file_with_nothing_to_check(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(f"pytest-devops schema: error: {config}{message}")
+
+
+def test_errors_exit_2_masked_and_a_crash_is_not_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DEVOPS_REDACT_ENV", "DB_PASSWORD")
+    monkeypatch.setenv("DB_PASSWORD", "hunter22-secret")
+    config = tmp_path / "devops.yaml"
+    config.write_text("environments:\n  a: {description: [hunter22-secret]}\n")
+    assert main(["schema", "--check", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "hunter22-secret" not in err
+    assert err.startswith(f"pytest-devops schema: error: {config}:2: environments.a.description")
+
+    import pytest_devops.cli_schema as cli_schema
+
+    def crash(args: object) -> int:
+        raise KeyError("hunter22-secret")
+
+    monkeypatch.setattr(cli_schema, "run", crash)
+    assert main(["schema"]) == 2
+    assert capsys.readouterr().err == (
+        "pytest-devops schema: error: internal error: KeyError: '***'\n"
+        "  hint: set PYTEST_DEVOPS_DEBUG=1 for the traceback, and report it\n"
+    )
