@@ -29,9 +29,9 @@ from pytest_devops.config_problems import (
     type_name,
 )
 from pytest_devops.errors import ConfigError
+from pytest_devops.gates import KINDS
 
 DEFAULT_FILENAME = "devops.yaml"
-KINDS = ("plan", "security", "cost", "postdeploy")
 _VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}")
 
 

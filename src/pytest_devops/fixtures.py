@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from pytest_devops.config import Environment
-from pytest_devops.redact import Redactor
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+    from pytest_devops.redact import Redactor
 
 
 @pytest.fixture(scope="session")

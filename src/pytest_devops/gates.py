@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pytest_devops.config import KINDS, Environment
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+
+#: The gate kinds, in the order reports list them.
+KINDS = ("plan", "security", "cost", "postdeploy")
 
 STAGES: Mapping[str, frozenset[str]] = {
     "plan": frozenset({"plan", "security", "cost"}),

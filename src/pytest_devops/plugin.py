@@ -11,20 +11,21 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
 from pytest_devops import newhooks
-from pytest_devops.config import KINDS, Environment
 from pytest_devops.errors import ConfigError, GateError, GateFailure
-from pytest_devops.gates import MARKER_HELP, STAGES, BuiltinGate, Selection, evaluate
+from pytest_devops.gates import KINDS, MARKER_HELP, STAGES, BuiltinGate, Selection, evaluate
 from pytest_devops.redact import Redactor
 from pytest_devops.report import GateResult, RunReport
 
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+
 #: Feature plugins, registered with this one (each imports only stdlib + pytest at load).
 FEATURES = (
-    "pytest_devops.fixtures",
     "pytest_devops.security.plugin",
     "pytest_devops.verify.plugin_http",
     "pytest_devops.verify.plugin_hosts",
@@ -101,8 +102,17 @@ class GateContext:
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(newhooks)
-    for name in FEATURES:
-        pluginmanager.import_plugin(name)
+    pluginmanager.import_plugin("pytest_devops.fixtures")
+
+
+def _register_features(config: pytest.Config, active: bool) -> None:
+    """The features when the run uses the plugin; else fixtures that say what is missing.
+
+    A run that selects no environment, stage or report loads nothing more than the core,
+    so a suite that does not use pytest-devops pays next to nothing for it.
+    """
+    for name in FEATURES if active else ("pytest_devops.idle",):
+        config.pluginmanager.import_plugin(name)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -124,6 +134,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "apply (post-deploy), promote (post-deploy and tests marked for promote).",
     )
     group.addoption("--devops-report", metavar="PATH", help="write the JSON gate report to PATH.")
+    group.addoption(
+        "--devops-sarif",
+        metavar="PATH",
+        help="write the security scan's findings to PATH as SARIF 2.1.0 (for code scanning).",
+    )
+    group.addoption(
+        "--devops-confirm-apply",
+        metavar="ENV",
+        help="allow tests to apply the protected environment ENV "
+        "(also $PYTEST_DEVOPS_CONFIRM_APPLY).",
+    )
+    group.addoption(
+        "--devops-change-set",
+        metavar="NAME_OR_ARN",
+        help="use this existing CloudFormation change set as the plan instead of creating "
+        "one (also $PYTEST_DEVOPS_CHANGE_SET).",
+    )
     parser.addini("devops_env", "default environment for --devops-env.")
     parser.addini("devops_config", "config file for --devops-config.")
 
@@ -157,6 +184,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     st.config_path = find_config(config.rootpath, explicit)
     if st.env_name is None:
+        _register_features(config, bool(st.stage or config.option.devops_report))
         return
     if st.config_path is None:
         raise pytest.UsageError(
@@ -170,6 +198,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     st.redactor.add_env(st.env.redact_env)
+    _register_features(config, True)
     for secrets in config.hook.pytest_devops_secrets(env=st.env, config=config):
         st.redactor.add_all(secrets or ())
 

@@ -73,9 +73,13 @@ def test_collecting_without_an_environment_imports_nothing_heavy(
         def pytest_collection_finish(session):
             heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {set(HEAVY)!r})
             print("HEAVY:", heavy)
+            features = sorted(m for m in sys.modules if m.endswith(".plugin")
+                              and m.startswith("pytest_devops.") and m.count(".") == 2)
+            print("FEATURES:", features)
         """
     )
     pytester.makepyfile("def test_one(): pass")
     # testinfra is installed beside us and its own plugin imports itself.
     result = pytester.runpytest_subprocess("--co", "-s", "-p", "no:pytest11.testinfra")
-    result.stdout.fnmatch_lines(["HEAVY: []"])
+    # With no environment, stage or report, the feature plugins are not even imported.
+    result.stdout.fnmatch_lines(["HEAVY: []", "FEATURES: []"])

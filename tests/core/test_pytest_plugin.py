@@ -317,6 +317,24 @@ def test_no_environment_selected_is_an_error_for_gates(pytester: pytest.Pytester
     result.stdout.fnmatch_lines(["*no environment selected*", "*hint: run with --devops-env NAME*"])
 
 
+def test_feature_fixtures_without_an_environment_say_what_is_missing(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        @pytest.mark.devops_plan
+        def test_plan(devops_plan): pass
+        @pytest.mark.devops_cost
+        def test_cost(devops_cost): pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*no environment selected*"])
+    assert "fixture 'devops_plan' not found" not in result.stdout.str()
+
+
 def test_stage_selects_kinds_and_reports_deselected(project: pytest.Pytester) -> None:
     project.makepyfile(
         """

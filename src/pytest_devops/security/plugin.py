@@ -22,15 +22,6 @@ SCAN_KEY = "security.scan"
 CACHE_DIR = "devops-security"
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("devops")
-    group.addoption(
-        "--devops-sarif",
-        metavar="PATH",
-        help="write the security scan's findings to PATH as SARIF 2.1.0 (for code scanning).",
-    )
-
-
 def _cache_dir(config: pytest.Config) -> Path | None:
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
     return Path(cache.mkdir(CACHE_DIR)) if cache is not None else None

@@ -155,21 +155,6 @@ def _deployment(config: pytest.Config) -> Deployment:
     return dep
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("devops")
-    group.addoption(
-        "--devops-confirm-apply",
-        metavar="ENV",
-        help=f"allow tests to apply the protected environment ENV (also ${CONFIRM_ENV}).",
-    )
-    group.addoption(
-        "--devops-change-set",
-        metavar="NAME_OR_ARN",
-        help="use this existing CloudFormation change set as the plan instead of creating "
-        f"one (also ${CHANGE_SET_ENV}).",
-    )
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     env = state(config).env
