@@ -73,12 +73,15 @@ def session_settings(
     config: pytest.Config, key: pytest.StashKey[T], parse: Callable[[Environment], T]
 ) -> T | None:
     """A feature's settings, parsed once per session from the selected environment
-    (``None`` when no environment is selected)."""
+    (``None`` when no environment is selected); a :class:`ConfigError` is a usage error."""
     env = state(config).env
     if env is None:
         return None
     if key not in config.stash:
-        config.stash[key] = parse(env)
+        try:
+            config.stash[key] = parse(env)
+        except ConfigError as exc:  # a setting is wrong: the usage error of PRODUCT.md
+            raise pytest.UsageError(str(exc)) from None
     return config.stash[key]
 
 

@@ -73,10 +73,7 @@ def settings(config: pytest.Config) -> HostsSettings | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    try:
-        settings(config)
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    settings(config)  # parse now: a wrong setting is a usage error before anything runs
 
 
 def _env_hosts_apply(metafunc: pytest.Metafunc) -> str | None:
@@ -122,7 +119,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
     try:
         found = settings(config)
-    except ConfigError:
+    except pytest.UsageError:  # already reported by pytest_configure
         return None
     if not found or not found.targets:
         return None

@@ -49,10 +49,7 @@ def probes(config: pytest.Config) -> dict[str, Probe]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    try:
-        probes(config)
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    probes(config)  # parse now: a wrong setting is a usage error before anything runs
 
 
 def pytest_devops_secrets(env: Environment, config: pytest.Config) -> Iterable[object]:
