@@ -14,8 +14,8 @@ import pytest
 
 from pytest_devops.config import Environment
 from pytest_devops.errors import GateError, GateTimeout
+from pytest_devops.shared import SharedDir
 from pytest_devops.verify.ephemeral import EphemeralSettings, confirmed
-from pytest_devops.verify.shared import SharedDir
 
 TEMPLATE = """\
 Resources:

@@ -7,17 +7,15 @@ Sensitive values are registered with the redactor the moment the plan is loaded.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pytest_devops.config import Environment
-from pytest_devops.errors import DevopsError, GateError
+from pytest_devops.errors import GateError
 from pytest_devops.plan.load import load_plan, parse_plan
 from pytest_devops.plan.model import Plan
 from pytest_devops.plan.settings import TerraformSettings, terraform_settings
@@ -76,26 +74,6 @@ def _key(settings: TerraformSettings) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes (the xdist workers of one run)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        if sys.platform == "win32":  # pragma: no cover
-            import msvcrt
-
-            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
-            yield
-            return
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def make_plan(settings: TerraformSettings, shared_dir: Path, worker: str) -> Plan:
     """Run init, workspace, plan and show once per run; later callers read the result.
 
@@ -103,32 +81,16 @@ def make_plan(settings: TerraformSettings, shared_dir: Path, worker: str) -> Pla
     of each running Terraform again (and waiting out its timeout again).
     """
     assert settings.working_dir is not None
+    from pytest_devops.shared import SharedDir
+
     key = _key(settings)
-    result = shared_dir / f"plan-{key}.json"
-    failed = shared_dir / f"plan-{key}.error"
-    with _locked(shared_dir / f"plan-{key}.lock"):
-        if failed.is_file():
-            raise GateError(failed.read_text("utf-8"))
-        if not result.is_file():
-            try:
-                doc = _run_terraform(settings, shared_dir, worker, key)
-            except DevopsError as exc:
-                message = str(exc)
-                _write_private(failed, lambda out: out.write(message))
-                raise
-            _write_private(result, lambda out: json.dump(doc, out))
-            return parse_plan(doc, f"{settings.working_dir} (terraform plan)")
-    return load_plan(result)
-
-
-def _write_private(path: Path, write: Callable[[TextIO], object]) -> None:
-    """Write a file readable by this user only (a plan holds secrets in clear), whole or
-    not at all."""
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        write(out)
-    os.replace(tmp, path)
+    doc = SharedDir(shared_dir).once(
+        f"plan-{key}",
+        lambda: _run_terraform(settings, shared_dir, worker, key),
+        # The holder's Terraform is bounded by the same timeout; a little more for init.
+        timeout=settings.timeout + 60,
+    )
+    return parse_plan(doc, f"{settings.working_dir} (terraform plan)")
 
 
 def _run_terraform(

@@ -10,15 +10,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pytest_devops.atomic import write_text
-from pytest_devops.errors import GateError, GateTimeout
+from pytest_devops.errors import GateError
 from pytest_devops.security.parse import RawScan
+from pytest_devops.shared import exclusive
 
 FORMAT = "pytest-devops/security-cache@1"
 
@@ -72,10 +72,16 @@ class ScanCache:
         lock = self.directory / f"{key}.lock"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            lock.touch()
         except OSError:
             return scan(), False
-        with _locked(fd, lock, wait):
+        with exclusive(
+            lock,
+            wait,
+            busy=f"another process held the scan lock {lock} for more than {wait:g}s",
+            hint="another run is scanning the same inputs (the lock ends with its process): "
+            "let it finish, or set security.cache: false",
+        ):
             found = self.load(key)  # another process may have scanned while we waited
             if found is not None:
                 return found, True
@@ -93,31 +99,3 @@ class ScanCache:
             with contextlib.suppress(OSError):
                 self.store(key, fresh)
             return fresh, False
-
-
-@contextlib.contextmanager
-def _locked(fd: int, path: Path, wait: float) -> Iterator[None]:
-    """Hold an exclusive lock on the open file ``fd`` (``path``), then close it."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: scan, then write atomically
-        os.close(fd)
-        yield
-        return
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise GateTimeout(
-                        f"another process held the scan lock {path} for more than {wait:g}s",
-                        hint="another run is scanning the same inputs (the lock ends with "
-                        "its process): let it finish, or set security.cache: false",
-                    ) from None
-                time.sleep(0.1)
-        yield
-    finally:
-        os.close(fd)

@@ -8,7 +8,7 @@ is long-lived: it is verified, never applied by tests. A protected environment
 refuses any apply unless the run confirms it by name.
 
 Under pytest-xdist every worker shares one directory keyed by the run's
-``testrunuid`` (see :mod:`pytest_devops.verify.shared`); the controller (or the single
+``testrunuid`` (see :mod:`pytest_devops.shared`); the controller (or the single
 process without xdist) tears down after every worker has finished.
 """
 
@@ -26,9 +26,9 @@ from pytest_devops.errors import ConfigError, GateError
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.redact import Redactor
+    from pytest_devops.shared import SharedDir
     from pytest_devops.verify.aws import AwsSession
     from pytest_devops.verify.cfn import ChangeSetPlan, CloudFormation
-    from pytest_devops.verify.shared import SharedDir
 
 TEARDOWN = ("always", "on_success", "never")
 CONFIRM_ENV = "PYTEST_DEVOPS_CONFIRM_APPLY"

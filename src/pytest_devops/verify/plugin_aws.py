@@ -80,9 +80,9 @@ class AwsRuntime:
 
     def lifecycle(self) -> Lifecycle:
         if self._lifecycle is None:
+            from pytest_devops.shared import SharedDir
             from pytest_devops.verify.cfn import CfnSettings, CloudFormation
             from pytest_devops.verify.ephemeral import Lifecycle
-            from pytest_devops.verify.shared import SharedDir
 
             redactor = state(self.config).redactor
             section = self.env.section("cloudformation")

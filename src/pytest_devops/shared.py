@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,21 +42,15 @@ class SharedDir:
     def remove(self) -> None:
         shutil.rmtree(self.path.parent, ignore_errors=True)
 
-    @contextmanager
-    def lock(self, name: str, timeout: float) -> Iterator[None]:
-        """An exclusive lock between processes on ``NAME.lock``. The operating system
-        releases it when its holder dies, so a crashed worker never blocks the others."""
+    def lock(self, name: str, timeout: float) -> AbstractContextManager[None]:
+        """An exclusive lock between processes on ``NAME.lock`` (see :func:`exclusive`)."""
         path = self.path / f"{name}.lock"
-        deadline = time.monotonic() + timeout
-        with open(path, "a+b") as handle:
-            while not _try_lock(handle.fileno()):
-                if time.monotonic() > deadline:
-                    raise GateTimeout(
-                        f"waited {timeout:.0f}s for {path}",
-                        hint="another worker of this run is still planning or applying",
-                    )
-                time.sleep(0.05)
-            yield  # closing the file releases the lock
+        return exclusive(
+            path,
+            timeout,
+            busy=f"waited {timeout:.0f}s for {path}",
+            hint="another worker of this run is still planning or applying",
+        )
 
     def read(self, name: str) -> Any:
         path = self.path / f"{name}.json"
@@ -87,6 +81,23 @@ class SharedDir:
             where = "" if found.get("pid") == os.getpid() else " (in another worker)"
             raise GateError(f"{found['error']}{where}", hint=found.get("hint"))
         return found["ok"]
+
+
+@contextmanager
+def exclusive(path: Path, timeout: float, *, busy: str, hint: str) -> Iterator[None]:
+    """Hold an exclusive lock between processes on the file ``path``.
+
+    The operating system releases it when its holder dies, so a crashed process never
+    blocks the others; waiting longer than ``timeout`` seconds is a :class:`GateTimeout`
+    with ``busy`` and ``hint`` as its message.
+    """
+    deadline = time.monotonic() + timeout
+    with open(path, "a+b") as handle:
+        while not _try_lock(handle.fileno()):
+            if time.monotonic() > deadline:
+                raise GateTimeout(busy, hint=hint)
+            time.sleep(0.05)
+        yield  # closing the file releases the lock
 
 
 def _try_lock(fd: int) -> bool:
