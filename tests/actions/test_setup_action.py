@@ -41,7 +41,7 @@ def test_restored_venvs_are_reused_and_exported(tmp_path: Path) -> None:
 
     run = job.run("setup", uses={"actions/setup-python": python_step, "actions/cache": cache})
     assert not run.failed, run.stdout + run.step("install").stderr
-    assert cache_keys == ["pytest-devops-Linux-X64-py3.12.8-0.1.0-aws,github-checkov3.3.30"]
+    assert cache_keys == ["pytest-devops-Linux-X64-py3.12.8-0.1.0-aws+github-checkov3.3.30"]
     assert run.outputs == {
         "python": str(root / "venv" / "bin" / "python"),
         "bin-dir": str(root / "venv" / "bin"),

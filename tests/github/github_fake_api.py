@@ -1,7 +1,9 @@
 """A local server speaking the GitHub REST endpoints the sticky comment uses.
 
 ``GET``/``POST /repos/{o}/{r}/issues/{n}/comments`` (paginated with ``Link`` headers, as
-GitHub does), ``PATCH /repos/{o}/{r}/issues/comments/{id}`` and ``GET /user``. The token
+GitHub does), ``PATCH /repos/{o}/{r}/issues/comments/{id}`` and ``GET /user``; for drift
+issues, ``GET``/``POST /repos/{o}/{r}/issues`` (``state`` and ``labels`` filters) and
+``GET``/``PATCH /repos/{o}/{r}/issues/{n}``. The token
 is a workflow's ``GITHUB_TOKEN`` (``/user`` answers 403, comments are written by
 ``github-actions[bot]``) unless ``token_user`` names the person a personal token belongs
 to. Every request is recorded; ``fail`` makes chosen requests answer with an error status.
@@ -19,6 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 
 _LIST = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
 _EDIT = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
+#: Issues (drift): list/create, and one issue (get/update).
+_ISSUES = re.compile(r"^/repos/([^/]+)/([^/]+)/issues$")
+_ISSUE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)$")
 
 
 @dataclass
@@ -47,6 +52,25 @@ class GitHub:
     next_id: int = 1000
     #: the login of a personal access token; None: a workflow's GITHUB_TOKEN
     token_user: str | None = None
+    #: issues per (owner, repo), numbered from ``next_number``
+    issues: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    next_number: int = 100
+
+    def add_issue(
+        self, owner: str, repo: str, title: str, body: str, labels: list[str],
+        user: str | None = None,
+    ) -> dict[str, Any]:
+        self.next_number += 1
+        login = user or self.author
+        issue = {
+            "number": self.next_number, "title": title, "body": body, "state": "open",
+            "state_reason": None,
+            "labels": [{"name": n} for n in labels],
+            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "html_url": f"https://github.example/{owner}/{repo}/issues/{self.next_number}",
+        }
+        self.issues.setdefault((owner, repo), []).append(issue)
+        return issue
 
     @property
     def author(self) -> str:
@@ -115,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.command == "POST":
                 self._send(201, gh._add(*key, body["body"], gh.author))
                 return
+        if self._issues(gh, path, split.path, query, body):
+            return
         if path == "/user" and self.command == "GET":
             if gh.token_user is None:
                 self._send(403, {"message": "Resource not accessible by integration"})
@@ -129,12 +155,43 @@ class _Handler(BaseHTTPRequestHandler):
                     return
         self._send(404, {"message": "Not Found"})
 
+    def _issues(
+        self, gh: GitHub, path: str, full: str, query: dict[str, str], body: Any
+    ) -> bool:
+        if (m := _ISSUES.match(path)) and self.command == "GET":
+            wanted = {n for n in query.get("labels", "").split(",") if n}
+            state = query.get("state", "open")
+            items = [
+                i for i in gh.issues.get((m[1], m[2]), [])
+                if (state == "all" or i["state"] == state)
+                and wanted <= {lb["name"] for lb in i["labels"]}
+            ]
+            self._page(gh, items, full, query)
+            return True
+        if (m := _ISSUES.match(path)) and self.command == "POST":
+            self._send(201, gh.add_issue(m[1], m[2], body["title"], body.get("body", ""),
+                                         list(body.get("labels", []))))
+            return True
+        if m := _ISSUE.match(path):
+            found = [i for i in gh.issues.get((m[1], m[2]), []) if i["number"] == int(m[3])]
+            if not found or self.command not in ("GET", "PATCH"):
+                return False
+            if self.command == "PATCH":
+                for key in ("title", "body", "state", "state_reason"):
+                    if key in body:
+                        found[0][key] = body[key]
+            self._send(200, found[0])
+            return True
+        return False
+
     def _list(
         self, gh: GitHub, key: tuple[str, str, int], path: str, query: dict[str, str]
     ) -> None:
+        self._page(gh, gh.comments.get(key, []), path, query)
+
+    def _page(self, gh: GitHub, items: list[Any], path: str, query: dict[str, str]) -> None:
         per_page = int(query.get("per_page", 30))
         page = int(query.get("page", 1))
-        items = gh.comments.get(key, [])
         last = max(1, -(-len(items) // per_page))
         links = []
         if page < last:
