@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("pytest_devops.cli_schema", "print the JSON Schema of devops.yaml"),
     "init": ("pytest_devops.init", "scaffold devops.yaml, starter gate tests and a workflow"),
     "plan": ("pytest_devops.plan.cli", "summarise a terraform show -json plan (redacted)"),
+    "diff": ("pytest_devops.plan.cli_diff", "the attribute-level diff of plans (redacted)"),
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
