@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("pytest_devops.init", "scaffold devops.yaml, starter gate tests and a workflow"),
     "plan": ("pytest_devops.plan.cli", "summarise a terraform show -json plan (redacted)"),
     "diff": ("pytest_devops.plan.cli_diff", "the attribute-level diff of plans (redacted)"),
+    "changed": ("pytest_devops.monorepo.cli", "the Terraform roots a change affects (matrix)"),
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
