@@ -4,7 +4,8 @@
   ``Link`` headers, as GitHub does), ``PATCH /repos/{o}/{r}/issues/comments/{id}`` and
   ``GET /user``. The token is a workflow's ``GITHUB_TOKEN`` (``/user`` answers 403,
   comments are written by ``github-actions[bot]``) unless ``token_user`` names the person
-  a personal token belongs to;
+  a personal token belongs to; for drift issues, ``GET``/``POST /repos/{o}/{r}/issues``
+  (``state`` and ``labels`` filters) and ``GET``/``PATCH /repos/{o}/{r}/issues/{n}``;
 - environments: ``GET /repos/{o}/{r}/environments/{name}`` from ``environments``
   (404 for one not there, as GitHub answers);
 - artifacts of a run, from the directory act's artifact server stores them in
@@ -59,6 +60,10 @@ CODE_SCANNING_FORBIDDEN = {
         {},
     )
 }
+
+#: Issues (drift): list/create, and one issue (get/update).
+_ISSUES = re.compile(r"^/repos/([^/]+)/([^/]+)/issues$")
+_ISSUE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)$")
 
 
 @dataclass
@@ -128,6 +133,26 @@ class GitHub:
             if aid == artifact_id:
                 return name, path
         return None
+
+    #: issues per (owner, repo), numbered from ``next_number``
+    issues: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    next_number: int = 100
+
+    def add_issue(
+        self, owner: str, repo: str, title: str, body: str, labels: list[str],
+        user: str | None = None,
+    ) -> dict[str, Any]:
+        self.next_number += 1
+        login = user or self.author
+        issue = {
+            "number": self.next_number, "title": title, "body": body, "state": "open",
+            "state_reason": None,
+            "labels": [{"name": n} for n in labels],
+            "user": {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"},
+            "html_url": f"https://github.example/{owner}/{repo}/issues/{self.next_number}",
+        }
+        self.issues.setdefault((owner, repo), []).append(issue)
+        return issue
 
     @property
     def author(self) -> str:
@@ -201,6 +226,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if self._actions(gh, path, query):
             return
+        if self._issues(gh, path, split.path, query, body):
+            return
         if path == "/user" and self.command == "GET":
             if gh.token_user is None:
                 self._send(403, {"message": "Resource not accessible by integration"})
@@ -215,12 +242,43 @@ class _Handler(BaseHTTPRequestHandler):
                     return
         self._send(404, {"message": "Not Found"})
 
+    def _issues(
+        self, gh: GitHub, path: str, full: str, query: dict[str, str], body: Any
+    ) -> bool:
+        if (m := _ISSUES.match(path)) and self.command == "GET":
+            wanted = {n for n in query.get("labels", "").split(",") if n}
+            state = query.get("state", "open")
+            items = [
+                i for i in gh.issues.get((m[1], m[2]), [])
+                if (state == "all" or i["state"] == state)
+                and wanted <= {lb["name"] for lb in i["labels"]}
+            ]
+            self._page(gh, items, full, query)
+            return True
+        if (m := _ISSUES.match(path)) and self.command == "POST":
+            self._send(201, gh.add_issue(m[1], m[2], body["title"], body.get("body", ""),
+                                         list(body.get("labels", []))))
+            return True
+        if m := _ISSUE.match(path):
+            found = [i for i in gh.issues.get((m[1], m[2]), []) if i["number"] == int(m[3])]
+            if not found or self.command not in ("GET", "PATCH"):
+                return False
+            if self.command == "PATCH":
+                for key in ("title", "body", "state", "state_reason"):
+                    if key in body:
+                        found[0][key] = body[key]
+            self._send(200, found[0])
+            return True
+        return False
+
     def _list(
         self, gh: GitHub, key: tuple[str, str, int], path: str, query: dict[str, str]
     ) -> None:
+        self._page(gh, gh.comments.get(key, []), path, query)
+
+    def _page(self, gh: GitHub, items: list[Any], path: str, query: dict[str, str]) -> None:
         per_page = int(query.get("per_page", 30))
         page = int(query.get("page", 1))
-        items = gh.comments.get(key, [])
         last = max(1, -(-len(items) // per_page))
         links = []
         if page < last:
