@@ -130,4 +130,4 @@ class TerraformDeployment:
                 listed = tf.run([tf.binary, "state", "list"]).stdout.split()
         except GateError as exc:
             return f"(the state could not be listed: {exc.message})"
-        return ", ".join(listed) or "(nothing in the state)"
+        return ", ".join(sorted(listed)) or "(nothing in the state)"
