@@ -107,6 +107,7 @@ class GateContext:
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(newhooks)
     pluginmanager.import_plugin("pytest_devops.fixtures")
+    pluginmanager.import_plugin("pytest_devops.masking")
 
 
 def _register_features(config: pytest.Config, active: bool) -> None:
@@ -316,8 +317,7 @@ def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
         return ""
     if isinstance(exc, (GateFailure, GateError)):
         return str(exc)
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return text[:4000]
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -334,7 +334,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.devops = {  # type: ignore[attr-defined]
         "kind": kind,
         "outcome": result,
-        "message": redactor.redact(_message(report, exc)),
+        # Masked before it is cut, so no piece of a secret is left at the cut.
+        "message": redactor.redact(_message(report, exc))[:4000],
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }

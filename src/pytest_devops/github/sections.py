@@ -19,9 +19,10 @@ PLAN_ACTIONS = ("create", "update", "delete", "replace", "read")
 _SIGNS = {"create": "\\+", "update": "\\~", "delete": "\\-", "replace": "±", "read": "&lt;="}
 
 
-def section_blocks(report: GateReport) -> list[Block]:
+def section_blocks(report: GateReport, link: str | None = None) -> list[Block]:
     blocks: list[Block] = []
     blocks += plan_blocks(report.section("plan"))
+    blocks += diff_blocks(report.section("plan"), report.env or "", link)
     blocks += cost_blocks(report.section("cost"))
     blocks += security_blocks(report.section("security"))
     return blocks
@@ -54,6 +55,26 @@ def plan_blocks(plan: Mapping[str, Any]) -> list[Block]:
     table = _details_table("Resource changes", "| | Action | Resource | Type |",
                            "| --- | --- | --- | --- |", cells, len(rows))
     return [head, Block(table)]
+
+
+def diff_blocks(plan: Mapping[str, Any], root: str, link: str | None) -> list[Block]:
+    """The attribute-level diff the plan section carries (``diff``), fitted to the room."""
+    doc = plan.get("diff") if plan else None
+    if not isinstance(doc, Mapping):
+        return []
+    from dataclasses import replace
+
+    from pytest_devops.github.diff import diff_markdown
+    from pytest_devops.plan.diff import from_dict
+
+    try:
+        diff = from_dict(doc, "report: plan.diff")
+    except ValueError:  # like every section field of the wrong shape: left out
+        return []
+    if not diff.has_changes:
+        return []
+    diff = replace(diff, root=diff.root or root)
+    return [Block(fit=lambda room: diff_markdown([diff], room, link))]
 
 
 def _details_table(summary: str, header: str, align: str, rows: list[str], total: int) -> str:

@@ -102,9 +102,10 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
 
     plan = state(config).resources.get(PLAN_KEY)
     if plan is not None:
+        from pytest_devops.plan.diff import plan_diff
         from pytest_devops.plan.summary import summary
 
-        report["plan"] = summary(plan)
+        report["plan"] = {**summary(plan), "diff": plan_diff(plan).to_dict()}
 
 
 def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
