@@ -3,7 +3,7 @@
 ``GET``/``POST /repos/{o}/{r}/issues/{n}/comments`` (paginated with ``Link`` headers, as
 GitHub does), ``PATCH /repos/{o}/{r}/issues/comments/{id}`` and ``GET /user``; for drift
 issues, ``GET``/``POST /repos/{o}/{r}/issues`` (``state`` and ``labels`` filters) and
-``GET``/``PATCH /repos/{o}/{r}/issues/{n}``. The token
+``GET``/``PATCH /repos/{o}/{r}/issues/{n}``; ``GET /repos/{o}/{r}/commits/{sha}/pulls``. The token
 is a workflow's ``GITHUB_TOKEN`` (``/user`` answers 403, comments are written by
 ``github-actions[bot]``) unless ``token_user`` names the person a personal token belongs
 to. Every request is recorded; ``fail`` makes chosen requests answer with an error status.
@@ -24,6 +24,8 @@ _EDIT = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
 #: Issues (drift): list/create, and one issue (get/update).
 _ISSUES = re.compile(r"^/repos/([^/]+)/([^/]+)/issues$")
 _ISSUE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)$")
+#: The pull requests a commit belongs to (the merge of a reviewed plan).
+_COMMIT_PULLS = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([0-9a-f]+)/pulls$")
 
 
 @dataclass
@@ -55,6 +57,8 @@ class GitHub:
     #: issues per (owner, repo), numbered from ``next_number``
     issues: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     next_number: int = 100
+    #: commit sha -> the pull requests GitHub associates with it
+    commit_pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add_issue(
         self, owner: str, repo: str, title: str, body: str, labels: list[str],
@@ -158,6 +162,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _issues(
         self, gh: GitHub, path: str, full: str, query: dict[str, str], body: Any
     ) -> bool:
+        if (m := _COMMIT_PULLS.match(path)) and self.command == "GET":
+            self._send(200, gh.commit_pulls.get(m[3], []))
+            return True
         if (m := _ISSUES.match(path)) and self.command == "GET":
             wanted = {n for n in query.get("labels", "").split(",") if n}
             state = query.get("state", "open")
