@@ -162,6 +162,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="after the gates ran, run the plan-stage gates on mutants of the plan and "
         "fail on every gate that still passes (a gate that cannot fail).",
     )
+    group.addoption(
+        "--devops-plan",
+        metavar="PATH",
+        help="gate this plan (a JSON plan or a binary one) instead of the environment's "
+        "plan source (also $PYTEST_DEVOPS_PLAN).",
+    )
     parser.addini("devops_env", "default environment for --devops-env.")
     parser.addini("devops_config", "config file for --devops-config.")
 
