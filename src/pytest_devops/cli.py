@@ -15,12 +15,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("pytest_devops.init", "scaffold devops.yaml, starter gate tests and a workflow"),
     "plan": ("pytest_devops.plan.cli", "summarise a terraform show -json plan (redacted)"),
     "diff": ("pytest_devops.plan.cli_diff", "the attribute-level diff of plans (redacted)"),
+    "changed": ("pytest_devops.monorepo.cli", "the Terraform roots a change affects (matrix)"),
+    "drift": ("pytest_devops.drift.cli", "open, update or close the drift issue of a root"),
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
     "cost": ("pytest_devops.cost.cli", "monthly cost of a plan per resource and component"),
     "scan": ("pytest_devops.security.cli_scan", "run Checkov (offline, fail-closed) on paths"),
     "baseline": ("pytest_devops.security.cli_baseline", "record current security findings"),
+    "terraform": ("pytest_devops.terraform.cli", "plan, apply (the recorded plan) or destroy an "
+                  "environment"),
 }
 
 EXIT_ERROR = 2

@@ -156,6 +156,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="use this existing CloudFormation change set as the plan instead of creating "
         "one (also $PYTEST_DEVOPS_CHANGE_SET).",
     )
+    group.addoption(
+        "--devops-plan",
+        metavar="PATH",
+        help="gate this plan (a JSON plan or a binary one) instead of the environment's "
+        "plan source (also $PYTEST_DEVOPS_PLAN).",
+    )
     parser.addini("devops_env", "default environment for --devops-env.")
     parser.addini("devops_config", "config file for --devops-config.")
 

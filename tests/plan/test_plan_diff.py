@@ -170,3 +170,17 @@ def test_cli_bad_diff_file_is_one_line_exit_2(tmp_path: Path, capsys: Any) -> No
     assert err.startswith(f"pytest-devops diff: error: {bad}: malformed plan diff")
     assert "Traceback" not in err
 
+
+
+def test_changes_outside_terraform_come_first(corpus: Path) -> None:
+    diff = plan_diff(load_plan(corpus / "plans/terraform__showjson_drift.json"))
+    assert render_text([diff]).splitlines()[:7] == [
+        "== 2 to update",
+        "# changed outside Terraform since the last apply",
+        "# test_instance.should_refresh: changed",
+        '      ami: "refresh-me" -> "refreshed"',
+        "! test_instance.no_refresh: update in place",
+        '      ami: "foo" -> "bar"',
+        "! test_instance.should_refresh: update in place",
+    ]
+    assert from_dict(diff.to_dict()) == diff

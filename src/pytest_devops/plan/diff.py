@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_devops.plan.model import COUNT_KEYS, OutputChange, Plan, ResourceChange
@@ -75,7 +75,8 @@ class PlanDiff:
     outputs: tuple[AttributeChange, ...] = ()
     digest: str = ""
     unchanged: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: objects Terraform found changed outside it since the last apply (``resource_drift``)
+    drifted: tuple[ResourceDiff, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -90,6 +91,7 @@ class PlanDiff:
             "digest": self.digest,
             "resources": [_resource_dict(r) for r in self.resources],
             "outputs": [_attr_dict(a) for a in self.outputs],
+            "drifted": [_resource_dict(r) for r in self.drifted],
         }
 
 
@@ -135,6 +137,7 @@ def plan_diff(plan: Plan, root: str = "", redactor: Redactor | None = None) -> P
         outputs=outputs,
         digest=plan.digest(),
         unchanged=counts["no-op"],
+        drifted=tuple(_resource(rc, redactor) for rc in plan.resource_drift),
     )
 
 
@@ -278,19 +281,7 @@ def from_dict(doc: Any, where: str = "<diff>") -> PlanDiff:
     if not isinstance(doc, Mapping) or doc.get("schema") != SCHEMA:
         raise ValueError(f"{where}: not a plan diff (expected \"schema\": \"{SCHEMA}\")")
     try:
-        resources = tuple(
-            ResourceDiff(
-                address=str(r["address"]),
-                action=str(r["action"]),
-                attributes=tuple(_attr(a) for a in r.get("attributes", ())),
-                reason=r.get("reason"),
-                previous_address=r.get("previous_address"),
-                importing=r.get("importing"),
-                replace_paths=tuple(str(p) for p in r.get("replace_paths", ())),
-                deposed=r.get("deposed"),
-            )
-            for r in doc["resources"]
-        )
+        resources = tuple(_resource_of(r) for r in doc["resources"])
         counts = {str(k): int(v) for k, v in doc["counts"].items()}
         return PlanDiff(
             root=str(doc.get("root", "")),
@@ -299,9 +290,23 @@ def from_dict(doc: Any, where: str = "<diff>") -> PlanDiff:
             outputs=tuple(_attr(a) for a in doc.get("outputs", ())),
             digest=str(doc.get("digest", "")),
             unchanged=int(doc.get("unchanged", 0)),
+            drifted=tuple(_resource_of(r) for r in doc.get("drifted", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where}: malformed plan diff ({type(exc).__name__}: {exc})") from None
+
+
+def _resource_of(r: Mapping[str, Any]) -> ResourceDiff:
+    return ResourceDiff(
+        address=str(r["address"]),
+        action=str(r["action"]),
+        attributes=tuple(_attr(a) for a in r.get("attributes", ())),
+        reason=r.get("reason"),
+        previous_address=r.get("previous_address"),
+        importing=r.get("importing"),
+        replace_paths=tuple(str(p) for p in r.get("replace_paths", ())),
+        deposed=r.get("deposed"),
+    )
 
 
 def _attr(a: Mapping[str, Any]) -> AttributeChange:

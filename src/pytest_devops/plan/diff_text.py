@@ -64,12 +64,17 @@ def resource_lines(r: ResourceDiff, attributes: bool = True) -> list[str]:
 
 def lines(diff: PlanDiff) -> list[str]:
     out: list[str] = []
+    if diff.drifted:
+        out.append("# changed outside Terraform since the last apply")
+        for r in diff.drifted:
+            out.append(f"# {r.address}: {'deleted' if r.action == 'delete' else 'changed'}")
+            out += [_attribute(a) for a in r.attributes]
     for r in diff.resources:
         out += resource_lines(r)
     if diff.outputs:
         out.append("# outputs")
         out += [_attribute(a) for a in diff.outputs]
-    if not out:
+    if not diff.resources and not diff.outputs:
         out.append("# no changes")
     return out
 
