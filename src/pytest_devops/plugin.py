@@ -33,6 +33,7 @@ FEATURES = (
     "pytest_devops.github.plugin",
     "pytest_devops.plan.plugin",
     "pytest_devops.cost.plugin",
+    "pytest_devops.canary.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
@@ -155,6 +156,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME_OR_ARN",
         help="use this existing CloudFormation change set as the plan instead of creating "
         "one (also $PYTEST_DEVOPS_CHANGE_SET).",
+    )
+    group.addoption(
+        "--devops-canary",
+        action="store_true",
+        help="after the gates ran, run the plan-stage gates on mutants of the plan and "
+        "fail on every gate that still passes (a gate that cannot fail).",
     )
     group.addoption(
         "--devops-plan",
