@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cost": ("pytest_devops.cost.cli", "monthly cost of a plan per resource and component"),
     "scan": ("pytest_devops.security.cli_scan", "run Checkov (offline, fail-closed) on paths"),
     "baseline": ("pytest_devops.security.cli_baseline", "record current security findings"),
+    "canary": ("pytest_devops.canary.cli", "prove each plan-stage gate fails on a mutant plan"),
     "terraform": ("pytest_devops.terraform.cli", "plan, apply (the recorded plan) or destroy an "
                   "environment"),
 }
