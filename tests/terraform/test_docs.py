@@ -116,3 +116,27 @@ def test_the_docs_config_is_valid(tmp_path: Path) -> None:
     assert settings.secret_vars == {"api_token": "API_TOKEN"}
     assert settings.backend_config == ("path=../.state/terraform.tfstate",
                                        "workspace_dir=../.state")
+
+
+def test_the_docs_postdeploy_example_passes_on_the_applied_example(copy: Path) -> None:
+    doc = (ROOT / "docs" / "terraform.md").read_text("utf-8")
+    [python] = re.findall(r"```python\n(.*?)```", doc, re.S)
+    project = copy / "examples" / "terraform"
+    (project / "tests" / "test_from_docs.py").write_text(python)
+    block = ("$ export EXAMPLE_API_TOKEN='docs secret value'\n"
+             "$ pytest-devops terraform plan --env dev\n"
+             "$ pytest-devops terraform apply --env dev\n"
+             "$ pytest --devops-env dev --devops-stage apply -k from_docs\n"
+             "...\npostdeploy  1 passed\noutcome: pass\n")
+    run_block(block, project)
+
+
+def test_the_docs_ephemeral_config_is_valid(tmp_path: Path) -> None:
+    from pytest_devops.terraform.settings import check_environment
+
+    doc = (ROOT / "docs" / "terraform.md").read_text("utf-8")
+    config = tmp_path / "devops.yaml"
+    config.write_text(re.findall(r"```yaml\n(.*?)```", doc, re.S)[1])
+    env = resolve(load_document(config), "preview", config, environ={})
+    assert check_environment(env).workspace == "preview"
+    assert env.section("ephemeral") == {"teardown": "always"}
