@@ -109,6 +109,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(newhooks)
     pluginmanager.import_plugin("pytest_devops.fixtures")
     pluginmanager.import_plugin("pytest_devops.masking")
+    pluginmanager.import_plugin("pytest_devops.report_guard")
 
 
 def _register_features(config: pytest.Config, active: bool) -> None:
@@ -258,7 +259,8 @@ class BuiltinGateItem(pytest.Item):
         self.add_marker(f"devops_{gate.kind}")
 
     def runtest(self) -> None:
-        self.gate.run(GateContext(self.config))
+        # A gate that passes may say what it checked ("checked nothing" must show).
+        self.note = self.gate.run(GateContext(self.config)) or ""
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.gate.kind} gate {self.name}"
@@ -310,20 +312,30 @@ def _kind(item: pytest.Item) -> str | None:
 _FAILURES = (AssertionError, pytest.fail.Exception)
 
 
+def _undecided(kind: str | None, exc: BaseException | None) -> bool:
+    """A gate that raised something other than a broken rule could not decide."""
+    return kind is not None and exc is not None and (
+        isinstance(exc, GateError) or not isinstance(exc, _FAILURES))
+
+
 def _outcome(report: pytest.TestReport, kind: str | None, exc: BaseException | None) -> str:
+    if hasattr(report, "wasxfail") and _undecided(kind, exc):
+        return "error"  # an expected failure is a broken rule, never a gate that errored
     if report.passed:
         return "pass"
     if report.skipped:
         return "skip"
     if report.when != "call" or isinstance(exc, GateError):
         return "error"
-    if kind is not None and exc is not None and not isinstance(exc, _FAILURES):
+    if _undecided(kind, exc):
         # In a gate, only a broken rule is a failure; anything else means undecided.
         return "error"
     return "fail"
 
 
-def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
+def _message(report: pytest.TestReport, exc: BaseException | None, note: str = "") -> str:
+    if report.passed:
+        return note
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     if exc is None:
@@ -348,11 +360,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         "kind": kind,
         "outcome": result,
         # Masked before it is cut, so no piece of a secret is left at the cut.
-        "message": redactor.redact(_message(report, exc))[:4000],
+        "message": redactor.redact(_message(report, exc, getattr(item, "note", "")))[:4000],
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }
     _redact_report(report, redactor)
+    if result == "error" and hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        del report.wasxfail
     if soft:
         report.outcome = "passed"
 

@@ -173,15 +173,14 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
         report["plan"] = {**summary(plan), "diff": plan_diff(plan).to_dict()}
 
 
-def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
+def _run(name: str, check: Callable[..., str | None], rule: Any, ctx: GateContext) -> str | None:
     config = getattr(ctx, "config", None)
     if config is None:  # pragma: no cover - contexts from the core always carry the config
         raise TypeError("plan gates need the pytest config on their context")
     plan = get_plan(config)
     if name == "no_destroy":
-        check(plan, rule, ctx.env.name)
-    else:
-        check(plan, rule)
+        return check(plan, rule, ctx.env.name)
+    return check(plan) if rule is None else check(plan, rule)
 
 
 @pytest.hookimpl
@@ -201,4 +200,12 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
             run=partial(_run, name, getattr(rules, func), rule),
             description=description,
         ))
+    from pytest_devops.plugin import state
+
+    loaded = state(config).resources.get(PLAN_KEY)
+    if loaded is not None and loaded.raw.get("checks"):
+        # Terraform `check` blocks: their status is in the plan, so they gate like a rule.
+        gates.append(BuiltinGate(name="plan.checks", kind="plan",
+                                 run=partial(_run, "checks", rules.check_checks, None),
+                                 description="Terraform check blocks pass"))
     return gates
