@@ -33,6 +33,7 @@ FEATURES = (
     "pytest_devops.github.plugin",
     "pytest_devops.plan.plugin",
     "pytest_devops.cost.plugin",
+    "pytest_devops.terraform.plugin",
     "pytest_devops.canary.plugin",
 )
 
