@@ -26,6 +26,7 @@ def check(config: str) -> int:
 
     from pytest_devops.config import environment_names, load_document, resolve, validate_top
     from pytest_devops.errors import ConfigError
+    from pytest_devops.terraform.settings import check_environment
 
     path = Path(config)
     doc = load_document(path)
@@ -33,7 +34,7 @@ def check(config: str) -> int:
     failed = 0
     for name in environment_names(doc):
         try:
-            resolve(doc, name, path)
+            check_environment(resolve(doc, name, path))
         except ConfigError as exc:
             failed += 1
             print(f"pytest-devops schema: error: {exc}", file=sys.stderr)

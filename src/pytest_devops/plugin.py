@@ -33,6 +33,9 @@ FEATURES = (
     "pytest_devops.github.plugin",
     "pytest_devops.plan.plugin",
     "pytest_devops.cost.plugin",
+    "pytest_devops.terraform.plugin",
+    "pytest_devops.canary.plugin",
+    "pytest_devops.evidence.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
@@ -107,6 +110,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(newhooks)
     pluginmanager.import_plugin("pytest_devops.fixtures")
     pluginmanager.import_plugin("pytest_devops.masking")
+    pluginmanager.import_plugin("pytest_devops.report_guard")
 
 
 def _register_features(config: pytest.Config, active: bool) -> None:
@@ -154,6 +158,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME_OR_ARN",
         help="use this existing CloudFormation change set as the plan instead of creating "
         "one (also $PYTEST_DEVOPS_CHANGE_SET).",
+    )
+    group.addoption(
+        "--devops-canary",
+        action="store_true",
+        help="after the gates ran, run the plan-stage gates on mutants of the plan and "
+        "fail on every gate that still passes (a gate that cannot fail).",
+    )
+    group.addoption(
+        "--devops-evidence",
+        metavar="PATH",
+        help="write the run's evidence bundle to PATH (plan, report, JUnit, SARIF, prices, "
+        "config, versions, SHA-256 manifest); replay it with pytest-devops replay.",
+    )
+    group.addoption(
+        "--devops-plan",
+        metavar="PATH",
+        help="gate this plan (a JSON plan or a binary one) instead of the environment's "
+        "plan source (also $PYTEST_DEVOPS_PLAN).",
     )
     parser.addini("devops_env", "default environment for --devops-env.")
     parser.addini("devops_config", "config file for --devops-config.")
@@ -238,7 +260,8 @@ class BuiltinGateItem(pytest.Item):
         self.add_marker(f"devops_{gate.kind}")
 
     def runtest(self) -> None:
-        self.gate.run(GateContext(self.config))
+        # A gate that passes may say what it checked ("checked nothing" must show).
+        self.note = self.gate.run(GateContext(self.config)) or ""
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.gate.kind} gate {self.name}"
@@ -290,20 +313,30 @@ def _kind(item: pytest.Item) -> str | None:
 _FAILURES = (AssertionError, pytest.fail.Exception)
 
 
+def _undecided(kind: str | None, exc: BaseException | None) -> bool:
+    """A gate that raised something other than a broken rule could not decide."""
+    return kind is not None and exc is not None and (
+        isinstance(exc, GateError) or not isinstance(exc, _FAILURES))
+
+
 def _outcome(report: pytest.TestReport, kind: str | None, exc: BaseException | None) -> str:
+    if hasattr(report, "wasxfail") and _undecided(kind, exc):
+        return "error"  # an expected failure is a broken rule, never a gate that errored
     if report.passed:
         return "pass"
     if report.skipped:
         return "skip"
     if report.when != "call" or isinstance(exc, GateError):
         return "error"
-    if kind is not None and exc is not None and not isinstance(exc, _FAILURES):
+    if _undecided(kind, exc):
         # In a gate, only a broken rule is a failure; anything else means undecided.
         return "error"
     return "fail"
 
 
-def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
+def _message(report: pytest.TestReport, exc: BaseException | None, note: str = "") -> str:
+    if report.passed:
+        return note
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     if exc is None:
@@ -328,11 +361,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         "kind": kind,
         "outcome": result,
         # Masked before it is cut, so no piece of a secret is left at the cut.
-        "message": redactor.redact(_message(report, exc))[:4000],
+        "message": redactor.redact(_message(report, exc, getattr(item, "note", "")))[:4000],
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }
     _redact_report(report, redactor)
+    if result == "error" and hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        del report.wasxfail
     if soft:
         report.outcome = "passed"
 

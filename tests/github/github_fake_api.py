@@ -6,6 +6,8 @@
   comments are written by ``github-actions[bot]``) unless ``token_user`` names the person
   a personal token belongs to; for drift issues, ``GET``/``POST /repos/{o}/{r}/issues``
   (``state`` and ``labels`` filters) and ``GET``/``PATCH /repos/{o}/{r}/issues/{n}``;
+- the reviewed plan after a merge: ``GET /repos/{o}/{r}/commits/{sha}/pulls``
+  (``commit_pulls``);
 - environments: ``GET /repos/{o}/{r}/environments/{name}`` from ``environments``
   (404 for one not there, as GitHub answers);
 - artifacts of a run, from the directory act's artifact server stores them in
@@ -64,6 +66,8 @@ CODE_SCANNING_FORBIDDEN = {
 #: Issues (drift): list/create, and one issue (get/update).
 _ISSUES = re.compile(r"^/repos/([^/]+)/([^/]+)/issues$")
 _ISSUE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)$")
+#: The pull requests a commit belongs to (the merge of a reviewed plan).
+_COMMIT_PULLS = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([0-9a-f]+)/pulls$")
 
 
 @dataclass
@@ -137,6 +141,8 @@ class GitHub:
     #: issues per (owner, repo), numbered from ``next_number``
     issues: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     next_number: int = 100
+    #: commit sha -> the pull requests GitHub associates with it
+    commit_pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add_issue(
         self, owner: str, repo: str, title: str, body: str, labels: list[str],
@@ -245,6 +251,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _issues(
         self, gh: GitHub, path: str, full: str, query: dict[str, str], body: Any
     ) -> bool:
+        if (m := _COMMIT_PULLS.match(path)) and self.command == "GET":
+            self._send(200, gh.commit_pulls.get(m[3], []))
+            return True
         if (m := _ISSUES.match(path)) and self.command == "GET":
             wanted = {n for n in query.get("labels", "").split(",") if n}
             state = query.get("state", "open")

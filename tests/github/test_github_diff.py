@@ -54,7 +54,9 @@ def test_one_root_in_full(corpus: Path) -> None:
         '      id: "placeholder" -> (known after apply)\n'
         "```\n\n"
         "Digest: `sha256:5bfe560ba6b3ba32121ead49b99107c5125fef997fa87c1e31ca8e5d95996cb2`\n\n"
-        "</details>"
+        "</details>\n"
+        "<!-- pytest-devops:reviewed app "
+        "sha256:5bfe560ba6b3ba32121ead49b99107c5125fef997fa87c1e31ca8e5d95996cb2 -->"
     )
 
 
@@ -71,7 +73,8 @@ def test_thousands_of_changes_are_summarised_under_the_comment_limit() -> None:
     shown = text.count('\n! aws_instance.fleet["host-')
     assert 100 < shown < 5000
     assert f"… and {5000 - shown:,} more resources (attributes left out)." in text
-    assert "->" not in text  # no attribute lines in the compact form
+    assert " -> " not in text  # no attribute lines in the compact form
+    assert text.endswith(f"\n<!-- pytest-devops:reviewed fleet {diff.digest} -->")
     assert text.count("<details>") == text.count("</details>") == 1
 
 

@@ -130,7 +130,7 @@ def find_comment(
     """
     login: str | None = None
     asked = False
-    for comment in _comments(api, number):
+    for comment in issue_comments(api, number):
         body = field(comment, "body") or ""
         if not (isinstance(body, str) and body.startswith(mark)):
             continue
@@ -153,7 +153,7 @@ def token_login(api: Any) -> str | None:
     return login if isinstance(login, str) and login else None
 
 
-def _comments(api: Any, number: int) -> Iterator[Any]:
+def issue_comments(api: Any, number: int) -> Iterator[Any]:
     return pages(
         api, lambda page: api.issues.list_comments(issue_number=number, per_page=PER_PAGE,
                                                    page=page)

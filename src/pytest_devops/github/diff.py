@@ -22,9 +22,13 @@ def _size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+_ICONS = {"pass": "✅ ", "fail": "❌ ", "error": "⛔ "}
+
+
 def _title(diff: PlanDiff) -> str:
     name = f"<b>{html_text(diff.root)}</b>: " if diff.root else ""
-    return f"{name}{html_text(headline(diff))}"
+    gates = f" (gates: {diff.outcome})" if diff.outcome else ""
+    return f"{_ICONS.get(diff.outcome or '', '')}{name}{html_text(headline(diff))}{gates}"
 
 
 def _details(diff: PlanDiff, body: list[str], note: str = "", open_: bool = False) -> str:
@@ -72,6 +76,15 @@ def diff_markdown(diffs: Sequence[PlanDiff], limit: int, link: str | None = None
     """
     if not diffs:
         return ""
+    from pytest_devops.review.lookup import digest_line
+
+    # what `pytest-devops reviewed` reads back after the merge: always there, never cut
+    hidden = "".join(f"\n{digest_line(d.root, d.digest)}" for d in diffs if d.root and d.digest)
+    body = _fitted(diffs, limit - _size(hidden), link)
+    return body + hidden if body else ""
+
+
+def _fitted(diffs: Sequence[PlanDiff], limit: int, link: str | None) -> str:
     title = "#### Plan diff"
     open_ = len(diffs) == 1
     full = "\n\n".join([title, *(_full(d, open_) for d in diffs)])

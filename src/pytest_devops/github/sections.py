@@ -6,6 +6,7 @@ A section that is absent, or a field of the wrong type, is left out rather than 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,6 +23,7 @@ _SIGNS = {"create": "\\+", "update": "\\~", "delete": "\\-", "replace": "±", "r
 def section_blocks(report: GateReport, link: str | None = None) -> list[Block]:
     blocks: list[Block] = []
     blocks += plan_blocks(report.section("plan"))
+    blocks += reviewed_blocks(report.section("plan"), report.env or "")
     blocks += diff_blocks(report.section("plan"), report.env or "", link)
     blocks += cost_blocks(report.section("cost"))
     blocks += security_blocks(report.section("security"))
@@ -55,6 +57,16 @@ def plan_blocks(plan: Mapping[str, Any]) -> list[Block]:
     table = _details_table("Resource changes", "| | Action | Resource | Type |",
                            "| --- | --- | --- | --- |", cells, len(rows))
     return [head, Block(table)]
+
+
+def reviewed_blocks(plan: Mapping[str, Any], env: str) -> list[Block]:
+    """The hidden line naming the digest shown, read back after the merge (``reviewed``)."""
+    digest = plan.get("digest") if plan else None
+    if not (env and isinstance(digest, str) and re.match(r"^sha256:[0-9a-f]{64}$", digest)):
+        return []
+    from pytest_devops.review.lookup import digest_line
+
+    return [Block(digest_line(env, digest), essential=True)]
 
 
 def diff_blocks(plan: Mapping[str, Any], root: str, link: str | None) -> list[Block]:

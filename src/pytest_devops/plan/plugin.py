@@ -70,7 +70,69 @@ def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan:
     from pytest_devops.plan.provide import plan_for
     from pytest_devops.plugin import state
 
-    return plan_for(env, state(config).redactor, partial(_shared_dir, config), _worker(config))
+    return plan_for(env, state(config).redactor, partial(_shared_dir, config), _worker(config),
+                    override=plan_override(config), progress=progress_writer(config))
+
+
+PLAN_ENV = "PYTEST_DEVOPS_PLAN"
+
+
+def plan_override(config: pytest.Config) -> tuple[str, str] | None:
+    """``(path, origin)`` from ``--devops-plan`` or ``PYTEST_DEVOPS_PLAN`` (relative to
+    where pytest was started), else ``None``."""
+    import os
+
+    value, origin = getattr(config.option, "devops_plan", None), "--devops-plan"
+    if not value:
+        value, origin = os.environ.get(PLAN_ENV) or None, PLAN_ENV
+    if not value:
+        return None
+    return str(config.invocation_params.dir / Path(value).expanduser()), origin
+
+
+def progress_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Progress lines of Terraform steps: to the terminal (stderr on an xdist worker),
+    masked, each with the time since the session started."""
+    import contextlib
+    import sys
+    import time
+
+    from pytest_devops.plugin import state
+
+    start = time.monotonic()
+    redactor = state(config).redactor
+    reporter = (None if hasattr(config, "workerinput")
+                else config.pluginmanager.get_plugin("terminalreporter"))
+
+    def say(text: str) -> None:
+        line = redactor.redact(f"devops terraform [{time.monotonic() - start:6.1f}s] {text}")
+        if reporter is not None:
+            capman = config.pluginmanager.get_plugin("capturemanager")
+            with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+                reporter.ensure_newline()
+                reporter.write_line(line)
+        else:
+            stream = sys.__stderr__ or sys.stderr
+            stream.write(line + "\n")
+            stream.flush()
+
+    return say
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Where the plan comes from, with the source of the choice."""
+    from pytest_devops.plugin import state
+
+    env = state(config).env
+    override = plan_override(config)
+    if env is None or not (override or env.section("terraform")):
+        return None
+    from pytest_devops.plan.provide import source_of
+
+    try:
+        return "devops plan: " + source_of(env, override).describe()
+    except DevopsError:
+        return None  # the gates report the problem
 
 
 @pytest.fixture(scope="session")
@@ -86,13 +148,16 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
     from pytest_devops.plan.settings import terraform_settings
 
     settings = terraform_settings(env)
-    if settings.plan_file is None or not settings.plan_file.is_file():
-        return None
+    secrets: list[object] = list(settings.secrets())
+    override = plan_override(config)
+    given = Path(override[0]) if override else settings.plan_file
+    if given is None or not given.is_file() or given.read_bytes()[:4] == b"PK\x03\x04":
+        return secrets  # none, or a binary plan: read (and masked) when a gate needs it
     try:
         get_plan(config)  # registers the sensitive values with the session redactor
     except DevopsError:
-        return None  # the gates and the fixture report it as an error
-    return None
+        return secrets  # the gates and the fixture report it as an error
+    return secrets
 
 
 @pytest.hookimpl
@@ -108,15 +173,14 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
         report["plan"] = {**summary(plan), "diff": plan_diff(plan).to_dict()}
 
 
-def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
+def _run(name: str, check: Callable[..., str | None], rule: Any, ctx: GateContext) -> str | None:
     config = getattr(ctx, "config", None)
     if config is None:  # pragma: no cover - contexts from the core always carry the config
         raise TypeError("plan gates need the pytest config on their context")
     plan = get_plan(config)
     if name == "no_destroy":
-        check(plan, rule, ctx.env.name)
-    else:
-        check(plan, rule)
+        return check(plan, rule, ctx.env.name)
+    return check(plan) if rule is None else check(plan, rule)
 
 
 @pytest.hookimpl
@@ -136,4 +200,12 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
             run=partial(_run, name, getattr(rules, func), rule),
             description=description,
         ))
+    from pytest_devops.plugin import state
+
+    loaded = state(config).resources.get(PLAN_KEY)
+    if loaded is not None and loaded.raw.get("checks"):
+        # Terraform `check` blocks: their status is in the plan, so they gate like a rule.
+        gates.append(BuiltinGate(name="plan.checks", kind="plan",
+                                 run=partial(_run, "checks", rules.check_checks, None),
+                                 description="Terraform check blocks pass"))
     return gates
