@@ -72,7 +72,10 @@ resource "terraform_data" "app" {
   input = { owner = local.owner, size = var.size, environment = var.environment }
 
   provisioner "local-exec" {
-    command = "mkdir -p \\"$DEPLOYED\\" && printf '%s' '${jsonencode(self.input)}' >\\"$DEPLOYED/${var.environment}.json\\""
+    command = <<-EOT
+      mkdir -p "$DEPLOYED"
+      printf '%s' '${jsonencode(self.input)}' >"$DEPLOYED/${var.environment}.json"
+    EOT
   }
 }
 
