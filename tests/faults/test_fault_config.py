@@ -7,7 +7,7 @@ import json
 
 import pytest
 from faultkit import HEAD, run_gates, section
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 
 STALE = json.dumps({"schema": "pytest-devops/report@1", "outcome": "pass", "gates": []})
 
@@ -43,7 +43,8 @@ def test_a_config_fault_is_one_usage_error_line(pytester: pytest.Pytester,
     out = run_gates(pytester, config, {}, *([extra_arg] if extra_arg else []))
     assert out.ret == 4, out.text
     out.shows(line)
-    assert "Traceback" not in out.text and len(out.lines) <= 4, out.text
+    assert "Traceback" not in out.text
+    assert len(out.lines) <= 4, out.text
     # The earlier run's passing report is gone: nothing stale can be published.
     assert out.report is None
 

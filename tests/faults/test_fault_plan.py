@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from faultkit import run_gates, section
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 from leaks import SECRETS
 
 MAIN_TF = """
@@ -62,7 +62,8 @@ def real_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     if shutil.which("terraform") is None:
         pytest.skip("terraform is not installed")
     base = tmp_path_factory.mktemp("tfplans")
-    return {"failing": _terraform_plan(base / "failing", 5), "passing": _terraform_plan(base / "ok", 1)}
+    return {"failing": _terraform_plan(base / "failing", 5),
+            "passing": _terraform_plan(base / "ok", 1)}
 
 
 PLAN_ENV = "terraform: {plan_file: plan.json}\nrules: {required_tags: [Owner]}"
@@ -103,7 +104,8 @@ def _mutations(doc: dict[str, Any]) -> dict[str, tuple[str | bytes, int, str]]:
     del no_changes["resource_changes"]
     empty_changes = copy.deepcopy(doc)
     empty_changes["resource_changes"] = []
-    state = {"version": 4, "lineage": "x", "serial": 3, "resources": [], "terraform_version": "1.11.0"}
+    state = {"version": 4, "lineage": "x", "serial": 3, "resources": [],
+             "terraform_version": "1.11.0"}
     future = copy.deepcopy(doc)
     future["format_version"] = "2.0"
     odd = copy.deepcopy(doc)
@@ -113,7 +115,8 @@ def _mutations(doc: dict[str, Any]) -> dict[str, tuple[str | bytes, int, str]]:
                       "*plan.json: the JSON ends before the plan is complete (truncated at line*"),
         "empty": ("", 1, "*plan.json: the file is empty"),
         "binary-plan": (b"PK\x03\x04rest-of-a-zip", 1,
-                        "*plan.json is a binary plan: reading it needs the root it was made from"),
+                        "*plan.json is a binary plan: reading it needs the root it was made "
+                        "from"),
         "state": (_write(state), 1,
                   "*plan.json: this is a Terraform state file (terraform.tfstate), not a plan"),
         "no-resource-changes": (_write(no_changes), 1,
@@ -152,7 +155,8 @@ def test_a_broken_plan_is_an_error_of_every_plan_gate(
     assert out.ret == code
     # Never a pass: the rule gate errors (plan.checks only exists for a plan that loaded).
     assert out.outcomes() == {"plan.required_tags": "error"}
-    assert out.report is not None and out.report["outcome"] == "error"
+    assert out.report is not None
+    assert out.report["outcome"] == "error"
     out.shows(line)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from faultkit import run_gates, section
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 from leaks import SECRETS, assert_no_leak
 
 BUCKET = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'
