@@ -33,7 +33,9 @@ FEATURES = (
     "pytest_devops.github.plugin",
     "pytest_devops.plan.plugin",
     "pytest_devops.cost.plugin",
+    "pytest_devops.terraform.plugin",
     "pytest_devops.canary.plugin",
+    "pytest_devops.evidence.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
@@ -162,6 +164,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="after the gates ran, run the plan-stage gates on mutants of the plan and "
         "fail on every gate that still passes (a gate that cannot fail).",
+    )
+    group.addoption(
+        "--devops-evidence",
+        metavar="PATH",
+        help="write the run's evidence bundle to PATH (plan, report, JUnit, SARIF, prices, "
+        "config, versions, SHA-256 manifest); replay it with pytest-devops replay.",
     )
     group.addoption(
         "--devops-plan",

@@ -80,10 +80,10 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
     if not policy.enabled:
         return []
 
-    def run_scan(ctx: GateContext) -> None:
+    def run_scan(ctx: GateContext) -> str:
         from pytest_devops.security.gates import judge_scan
 
-        judge_scan(session_scan(ctx, config))
+        return judge_scan(session_scan(ctx, config))
 
     gates = [BuiltinGate(
         name="checkov", kind="security", run=run_scan,

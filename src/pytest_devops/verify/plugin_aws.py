@@ -149,9 +149,12 @@ def _changeset(config: pytest.Config) -> ChangeSetPlan:
 
 
 def _deployment(config: pytest.Config) -> Deployment:
-    dep: Deployment = state(config).resource(
-        "aws.deployment", lambda: runtime(config).lifecycle().deployment()
-    )
+    def make() -> Deployment:
+        env = state(config).env
+        found: Deployment | None = config.hook.pytest_devops_deployment(env=env, config=config)
+        return found if found is not None else runtime(config).lifecycle().deployment()
+
+    dep: Deployment = state(config).resource("aws.deployment", make)
     return dep
 
 
