@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "actions"))
 
-from ghrunner import Runner  # noqa: E402
+from ghrunner import Runner
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 GATES = """\
