@@ -4,7 +4,7 @@
 # for another environment or commit, stale, or already applied.
 # The job runs in the GitHub environment, after its reviewers approved: that approval is
 # the confirmation a protected environment needs.
-# Env: ENVIRONMENT, CONFIG, PLANS, EXPECTED_DIGEST, GITHUB_OUTPUT.
+# Env: ENVIRONMENT, CONFIG, ROOT, PLANS, EXPECTED_DIGEST, GITHUB_OUTPUT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../_lib/common.sh"
@@ -16,6 +16,11 @@ require_name environment "${ENVIRONMENT:-}"
 require_digest expected-digest "$EXPECTED_DIGEST"
 config="${CONFIG:-devops.yaml}"
 [[ -f "$config" ]] || die invalid-input "config file not found: $config"
+root=()
+if [[ -n "${ROOT:-}" ]]; then
+  [[ -d "$ROOT" ]] || die invalid-input "root is not a directory: $ROOT"
+  root=(--root "$ROOT")
+fi
 [[ -f "${PLANS:?}/$ENVIRONMENT/tfplan" && -f "$PLANS/$ENVIRONMENT/record.json" ]] ||
   die plan-missing "the plan artifact has no tfplan and record.json"
 command -v pytest-devops >/dev/null ||
@@ -24,7 +29,7 @@ command -v pytest-devops >/dev/null ||
 errors="$(mktemp)"
 stop_commands
 status=0
-pytest-devops terraform apply --env "$ENVIRONMENT" --config "$config" --dir "$PLANS" \
+pytest-devops terraform apply --env "$ENVIRONMENT" --config "$config" "${root[@]}" --dir "$PLANS" \
   --digest "$EXPECTED_DIGEST" --confirm-apply "$ENVIRONMENT" 2> >(tee "$errors" >&2) ||
   status=$?
 resume_commands

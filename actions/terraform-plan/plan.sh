@@ -2,7 +2,7 @@
 # Plan one environment exactly as devops.yaml's terraform: section says (working dir,
 # binary (terraform or tofu), workspace, backend config, var files, variables), with
 # `pytest-devops terraform plan`, which records tfplan, plan.json and record.json.
-# Env: ENVIRONMENT, CONFIG, ARTIFACT_NAME, RUNNER_TEMP, GITHUB_OUTPUT.
+# Env: ENVIRONMENT, CONFIG, ROOT, ARTIFACT_NAME, RUNNER_TEMP, GITHUB_OUTPUT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../_lib/common.sh"
@@ -13,6 +13,11 @@ artifact="${ARTIFACT_NAME:-terraform-plan-$ENVIRONMENT}"
 require_name artifact-name "$artifact"
 config="${CONFIG:-devops.yaml}"
 [[ -f "$config" ]] || die invalid-input "config file not found: $config"
+root=()
+if [[ -n "${ROOT:-}" ]]; then
+  [[ -d "$ROOT" ]] || die invalid-input "root is not a directory: $ROOT"
+  root=(--root "$ROOT")
+fi
 command -v pytest-devops >/dev/null ||
   die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
 
@@ -23,7 +28,7 @@ record="$RUNNER_TEMP/pytest-devops/plan-record-$ENVIRONMENT.json"
 errors="$(mktemp)"
 stop_commands
 status=0
-pytest-devops terraform plan --env "$ENVIRONMENT" --config "$config" --dir "$plans" \
+pytest-devops terraform plan --env "$ENVIRONMENT" --config "$config" "${root[@]}" --dir "$plans" \
   --format json >"$record" 2> >(tee "$errors" >&2) || status=$?
 resume_commands
 if [[ "$status" -ne 0 ]]; then
