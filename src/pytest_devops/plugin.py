@@ -36,6 +36,8 @@ FEATURES = (
     "pytest_devops.terraform.plugin",
     "pytest_devops.canary.plugin",
     "pytest_devops.evidence.plugin",
+    "pytest_devops.conformance.plugin",
+    "pytest_devops.deployments.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
