@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verify"))
+for _tier in ("verify", "github"):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / _tier))
 
-from aws_server import aws_endpoint, aws_session, boto  # noqa: F401 - moto server
-from servers import servers  # noqa: F401 - misbehaving HTTP(S) servers on loopback
-from sshd import sshd  # noqa: F401 - OpenSSH server on loopback
+from aws_server import aws_endpoint, aws_session, boto  # noqa: E402,F401 - moto server
+from servers import servers  # noqa: E402,F401 - misbehaving HTTP(S) servers on loopback
+from sshd import sshd  # noqa: E402,F401 - OpenSSH server on loopback
 
 
 @pytest.fixture(scope="session")
