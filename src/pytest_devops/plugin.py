@@ -36,6 +36,7 @@ FEATURES = (
     "pytest_devops.terraform.plugin",
     "pytest_devops.canary.plugin",
     "pytest_devops.evidence.plugin",
+    "pytest_devops.conformance.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
