@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from faultkit import run_gates, section
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 from leaks import SECRETS
 from sshd import Sshd
 

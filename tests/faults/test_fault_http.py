@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from faultkit import run_gates, section
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 from servers import Servers
 
 FAST = "retries: {max: 2, backoff: 0.01, factor: 1}"
