@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from faultkit import run_gates, section
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 from leaks import SECRETS, assert_no_leak
 
 TESTS = """
