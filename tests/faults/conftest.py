@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+
+# Imported before any in-process pytest run: pytester drops the modules a run imported,
+# and a class imported again afterwards is a new object (trustme's certificate
+# extension lookups then fail).
+with contextlib.suppress(ImportError):
+    import cryptography.x509  # noqa: F401
+    import paramiko  # noqa: F401
+    import trustme  # noqa: F401
 
 for _tier in ("verify", "github"):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / _tier))
