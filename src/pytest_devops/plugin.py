@@ -37,6 +37,7 @@ FEATURES = (
     "pytest_devops.canary.plugin",
     "pytest_devops.evidence.plugin",
     "pytest_devops.conformance.plugin",
+    "pytest_devops.deployments.plugin",
 )
 
 ENV_VAR = "PYTEST_DEVOPS_ENV"
