@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from faultkit import HEAD
-from faultkit import secrets_env as secrets_env  # noqa: F401 - fixture
+from faultkit import secrets_env as secrets_env
 from leaks import SECRETS, leaks
 
 README = Path(__file__).resolve().parents[2] / "README.md"
