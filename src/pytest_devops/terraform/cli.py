@@ -89,7 +89,18 @@ def _load(args: argparse.Namespace) -> tuple[Environment, TerraformSettings, Pat
 
 
 def run(args: argparse.Namespace) -> int:
+    from pytest_devops.errors import DevopsError
+
     env, settings, folder, out = _load(args)
+    try:
+        return _run(args, env, settings, folder, out)
+    except DevopsError as exc:  # masked with this environment's secrets too
+        print(out.redactor.redact(f"pytest-devops terraform: error: {exc}"), file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, env: Environment, settings: TerraformSettings,
+         folder: Path, out: _Out) -> int:
     confirm = getattr(args, "confirm_apply", None) or os.environ.get("PYTEST_DEVOPS_CONFIRM_APPLY")
     if args.action == "plan":
         return _plan(env, settings, folder, out, args.format)
