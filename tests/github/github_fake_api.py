@@ -28,13 +28,14 @@ Every request is recorded; ``fail`` makes chosen requests answer with an error s
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import io
 import json
 import re
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -424,3 +425,15 @@ def start() -> tuple[_Server, threading.Thread]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
+
+
+@contextlib.contextmanager
+def running() -> Iterator[_Server]:
+    """A started server (its recorded state in ``.gh``), shut down on exit."""
+    server, thread = start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -161,7 +161,8 @@ def test_devops_plan_overrides_the_source_json_or_binary(
             args += ["--devops-plan", str(given)]
         result = run_pytest(project, *args)
         assert result.returncode == 0, result.stdout
-        assert f"devops plan: {given} (from {origin})" in result.stdout.splitlines()
+        read = "; a binary plan, read with terraform" if given.name == "tfplan" else ""
+        assert f"devops plan: {given} (from {origin}{read})" in result.stdout.splitlines()
         report = json.loads((project / "r.json").read_text())
         # The staging plan (2 replicas) was gated, not a new dev plan.
         assert report["plan"]["digest"] == json.loads(
