@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 @pytest.fixture(scope="session")
 def devops_env(request: pytest.FixtureRequest) -> Environment:
     """The selected environment's settings; an error (not a skip) when none is selected."""
-    from pytest_devops.plugin import GateContext
+    from pytest_devops.context import GateContext
 
-    return GateContext(request.config).env
+    return GateContext.of(request.config).env
 
 
 @pytest.fixture(scope="session")

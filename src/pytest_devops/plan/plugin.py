@@ -5,24 +5,20 @@ Imports only the standard library, pytest and light pytest_devops modules at loa
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_devops.context import GateContext
 from pytest_devops.errors import DevopsError
 from pytest_devops.gates import BuiltinGate
+from pytest_devops.plan.keys import PLAN
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
-    from pytest_devops.gates import GateContext
     from pytest_devops.plan.model import Plan
-
-#: Key of the environment's plan in the session's shared resources.
-PLAN_KEY = "pytest_devops.plan"
 
 #: rules.NAME -> (check function name in pytest_devops.plan.rules, description)
 RULES: dict[str, tuple[str, str]] = {
@@ -35,32 +31,16 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def _worker(config: pytest.Config) -> str:
-    workerinput = getattr(config, "workerinput", None)
-    return str(workerinput["workerid"]) if workerinput else "main"
+def _make_plan(ctx: GateContext) -> Plan:
+    made: Plan = ctx.config.hook.pytest_devops_plan(env=ctx.env, config=ctx.config)
+    return made
 
 
-def _shared_dir(config: pytest.Config) -> Path:
-    """A directory every pytest-xdist worker of this run shares."""
-    factory = getattr(config, "_tmp_path_factory", None)
-    if factory is not None:
-        base = Path(factory.getbasetemp())
-        return (base.parent if hasattr(config, "workerinput") else base) / "devops-plan"
-    return Path(tempfile.mkdtemp(prefix="pytest-devops-plan-"))
-
-
-def get_plan(config: pytest.Config) -> Plan:
-    """The selected environment's plan, loaded once per session (process)."""
-    from pytest_devops.plugin import GateContext
-
-    ctx = GateContext(config)
-
-    def factory() -> Plan:
-        made: Plan = config.hook.pytest_devops_plan(env=ctx.env, config=config)
-        return made
-
-    plan: Plan = ctx.resource(PLAN_KEY, factory)
-    return plan
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    ctx = GateContext.find(config)
+    if ctx is not None:
+        ctx.provide(PLAN, _make_plan)
 
 
 @pytest.hookimpl(trylast=True)
@@ -68,16 +48,18 @@ def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan:
     """The Terraform plan: ``terraform.plan_file``, or made by the runner (the fallback
     source, so it also says what to configure when there is none)."""
     from pytest_devops.plan.provide import plan_for
-    from pytest_devops.plugin import state
+    from pytest_devops.runid import RunId
 
-    return plan_for(env, state(config).redactor, partial(_shared_dir, config), _worker(config))
+    ctx = GateContext.of(config)
+    shared = partial(RunId.shared_dir, config, "devops-plan")
+    return plan_for(env, ctx.redactor, shared, RunId.of(config).worker)
 
 
 @pytest.fixture(scope="session")
 def devops_plan(request: pytest.FixtureRequest) -> Plan:
     """The Terraform plan of the selected environment (``terraform.plan_file``, or made by
     the runner from ``terraform.working_dir``). Annotate with ``pytest_devops.Plan``."""
-    return get_plan(request.config)
+    return GateContext.of(request.config).get(PLAN)
 
 
 @pytest.hookimpl
@@ -85,11 +67,12 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
     """Load a named plan file at session start, so every process masks its secrets."""
     from pytest_devops.plan.settings import terraform_settings
 
-    settings = terraform_settings(env)
+    ctx = GateContext.of(config)
+    settings = ctx.settings(terraform_settings)
     if settings.plan_file is None or not settings.plan_file.is_file():
         return None
     try:
-        get_plan(config)  # registers the sensitive values with the session redactor
+        ctx.get(PLAN)  # registers the sensitive values with the session redactor
     except DevopsError:
         return None  # the gates and the fixture report it as an error
     return None
@@ -98,9 +81,7 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
 @pytest.hookimpl
 def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
     """Add the plan's summary (counts, resources, digest) when this session loaded one."""
-    from pytest_devops.plugin import state
-
-    plan = state(config).resources.get(PLAN_KEY)
+    plan = config.stash.get(PLAN, None)
     if plan is not None:
         from pytest_devops.plan.summary import summary
 
@@ -108,10 +89,7 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
 
 
 def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
-    config = getattr(ctx, "config", None)
-    if config is None:  # pragma: no cover - contexts from the core always carry the config
-        raise TypeError("plan gates need the pytest config on their context")
-    plan = get_plan(config)
+    plan = ctx.get(PLAN)
     if name == "no_destroy":
         check(plan, rule, ctx.env.name)
     else:
@@ -123,7 +101,7 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
     from pytest_devops.plan import rules
     from pytest_devops.plan.settings import rules_settings
 
-    settings = rules_settings(env)
+    settings = GateContext.of(config).settings(rules_settings)
     gates = []
     for name, (func, description) in RULES.items():
         rule = getattr(settings, name)

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_devops.errors import GateFailure
 from pytest_devops.findings import Finding
-from pytest_devops.gates import BuiltinGate, GateContext
+from pytest_devops.gates import BuiltinGate
 
 if TYPE_CHECKING:
-    from pytest_devops.verify.aws_checks import AwsVerifier
-    from pytest_devops.verify.ephemeral import Deployment
+    from pytest_devops.aws.checks import AwsVerifier
+    from pytest_devops.cloudformation.ephemeral import Deployment
+    from pytest_devops.context import GateContext
 
 #: check key -> (gate name, description)
 CHECKS: Mapping[str, tuple[str, str]] = {

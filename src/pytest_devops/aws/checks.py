@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_devops.aws.session import AwsSession
 from pytest_devops.errors import GateError, GateFailure
 from pytest_devops.findings import Finding
-from pytest_devops.verify.aws import AwsSession
 
 #: Error codes that mean "the resource is not there": a failure, not an error.
 _MISSING = frozenset({

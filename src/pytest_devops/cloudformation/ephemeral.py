@@ -21,17 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_devops.cloudformation.options import CONFIRM_ENV
 from pytest_devops.errors import ConfigError, GateError
 
 if TYPE_CHECKING:
+    from pytest_devops.aws.session import AwsSession
+    from pytest_devops.cloudformation.changeset import CloudFormation
+    from pytest_devops.cloudformation.model import ChangeSetPlan
     from pytest_devops.config import Environment
     from pytest_devops.redact import Redactor
     from pytest_devops.shared import SharedDir
-    from pytest_devops.verify.aws import AwsSession
-    from pytest_devops.verify.cfn import ChangeSetPlan, CloudFormation
 
 TEARDOWN = ("always", "on_success", "never")
-CONFIRM_ENV = "PYTEST_DEVOPS_CONFIRM_APPLY"
 OUTPUT_PREFIX = "output:"
 
 
@@ -169,7 +170,7 @@ class Lifecycle:
         cfn.execute(plan)
         actions: tuple[str, ...] = ()
         if self.session.settings.emulator == "moto":
-            from pytest_devops.verify.emulator import complete_stack
+            from pytest_devops.aws.emulator import complete_stack
 
             actions = tuple(complete_stack(self.session, cfn.settings.stack_name, plan.template))
         return Deployment(self.env.name, cfn.outputs(), started,

@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from pytest_devops.verify.http_model import SENSITIVE_HEADER_PARTS, TlsExpectation
-from pytest_devops.verify.tlsinfo import not_after
+from pytest_devops.http.model import SENSITIVE_HEADER_PARTS, TlsExpectation
+from pytest_devops.http.tlsinfo import not_after
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "pytest-devops-probe/1"

@@ -1,8 +1,10 @@
-"""The built-in hardening pack: rules checked on a host through a command runner.
+"""What every hardening rule works with: the command runner, the typed ``hardening:``
+section, the problems a rule reports and the reachability check.
 
 Pure library: no pytest or testinfra import. A rule returns the problems it found
 (an empty list passes) and raises :class:`~pytest_devops.errors.GateError` when it
-cannot decide (a command it needs failed for another reason than the rule).
+cannot decide (a command it needs failed for another reason than the rule). The rules
+themselves are named in :mod:`pytest_devops.hosts.rules`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pytest_devops.errors import GateError, GateFailure
-from pytest_devops.findings import Finding
+from pytest_devops.errors import GateError
 
 DEFAULT_WORLD_WRITABLE_PATHS = ("/etc", "/usr/local/bin", "/usr/local/sbin")
 DEFAULT_IPS = ("fail2ban", "sshguard", "crowdsec")
@@ -150,27 +151,6 @@ def parse_hardening(section: Mapping[str, Any] | None) -> HardeningConfig | None
     )
 
 
-Check = Callable[[Runner, HardeningConfig], list[Problem]]
-
-
-def _checks() -> Mapping[str, Check]:
-    from pytest_devops.verify import hardening_firewall, hardening_sshd, hardening_system
-
-    return {
-        "sshd-password-auth": hardening_sshd.password_auth,
-        "sshd-root-login": hardening_sshd.root_login,
-        "firewall": hardening_firewall.firewall,
-        "intrusion-prevention": hardening_system.intrusion_prevention,
-        "auto-updates": hardening_system.auto_updates,
-        "world-writable": hardening_system.world_writable,
-    }
-
-
-def problems(rule: str, runner: Runner, config: HardeningConfig) -> list[Problem]:
-    """What ``runner``'s host does wrong by ``rule`` (empty: it passes)."""
-    return _checks()[rule](runner, config)
-
-
 class Unreachable(ConnectionError):
     """No command can be run on the host: the rule cannot be judged (an error)."""
 
@@ -192,18 +172,3 @@ def ensure_reachable(runner: Runner) -> None:
         return True
 
     memo(runner, "reachable", probe)
-
-
-def check(rule: str, runner: Runner, config: HardeningConfig, host: str) -> None:
-    """Raise :class:`GateFailure` with one finding per problem unless the host passes;
-    :class:`Unreachable` when no command can be run on it."""
-    ensure_reachable(runner)
-    found = problems(rule, runner, config)
-    if not found:
-        return
-    findings = [
-        Finding(rule=f"hardening-{rule}", message=p.message, address=host, details=dict(p.details))
-        for p in found
-    ]
-    head = f"{host}: {rule}: " + (found[0].message if len(found) == 1 else f"{len(found)} problems")
-    raise GateFailure(head, findings)

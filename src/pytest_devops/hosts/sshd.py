@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from pytest_devops.errors import GateError
-from pytest_devops.verify.hardening import HardeningConfig, Problem, Runner, memo, q
+from pytest_devops.hosts.hardening import HardeningConfig, Problem, Runner, memo, q
 
 #: OpenSSH's defaults for the options the rules read (sshd_config(5)).
 DEFAULTS = {

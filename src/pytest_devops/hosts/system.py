@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from pytest_devops.errors import GateError
-from pytest_devops.verify.hardening import HardeningConfig, Problem, Runner, q
+from pytest_devops.hosts.hardening import HardeningConfig, Problem, Runner, q
 
 _COMMS = 'for p in /proc/[0-9]*/comm; do read -r c < "$p" 2>/dev/null && echo "$c"; done'
 

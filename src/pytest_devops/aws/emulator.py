@@ -18,11 +18,11 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytest_devops.aws.session import EMULATOR_CREDENTIALS
 from pytest_devops.errors import GateError, ToolMissing
-from pytest_devops.verify.aws import EMULATOR_CREDENTIALS
 
 if TYPE_CHECKING:
-    from pytest_devops.verify.aws import AwsSession
+    from pytest_devops.aws.session import AwsSession
 
 LOOPBACK = "127.0.0.1"
 #: (resource type, property) pairs moto's CloudFormation ignores, in moto 5.

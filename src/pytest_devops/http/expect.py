@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pytest_devops.verify.http_model import PERCENTILES, HttpExpectation, parse_json_path
-from pytest_devops.verify.http_transport import Observation
+from pytest_devops.http.model import PERCENTILES, HttpExpectation, parse_json_path
+from pytest_devops.http.transport import Observation
 
 
 @dataclass(frozen=True)

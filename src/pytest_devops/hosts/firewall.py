@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_devops.errors import GateError
-from pytest_devops.verify.hardening import CommandResult, HardeningConfig, Problem, Runner
+from pytest_devops.hosts.hardening import CommandResult, HardeningConfig, Problem, Runner
 
 Port = tuple[str, int, int]  # (protocol: tcp|udp|any, first, last)
 

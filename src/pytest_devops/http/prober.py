@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from pytest_devops.errors import ConfigError
-from pytest_devops.redact import Redactor
-from pytest_devops.verify.http import ProbeResult, run_probe, run_probes
-from pytest_devops.verify.http_model import (
+from pytest_devops.http.model import (
     HttpExpectation,
     Probe,
     parse_expect,
     parse_probe,
     sensitive_values,
 )
+from pytest_devops.http.probes import ProbeResult, run_probe, run_probes
+from pytest_devops.redact import Redactor
 
 
 class HttpProber:

@@ -12,68 +12,27 @@ testinfra is imported when a gate connects to a host.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_devops.errors import ConfigError, GateError, ToolMissing
+from pytest_devops.context import GateContext
+from pytest_devops.errors import GateError, ToolMissing
 from pytest_devops.gates import BuiltinGate
+from pytest_devops.hosts.settings import HostsSettings, parse
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
-    from pytest_devops.gates import GateContext
-    from pytest_devops.verify.hardening import HardeningConfig
-    from pytest_devops.verify.hosts import HostTarget
+    from pytest_devops.hosts.hardening import HardeningConfig
+    from pytest_devops.hosts.targets import HostTarget
 
-
-@dataclass(frozen=True)
-class HostsSettings:
-    targets: tuple[HostTarget, ...]
-    hardening: HardeningConfig | None
-
-
-SETTINGS = pytest.StashKey[HostsSettings]()
-
-
-def _parse(env: Environment) -> HostsSettings:
-    from pytest_devops.verify.hardening import parse_hardening
-    from pytest_devops.verify.hosts import parse_hosts
-
-    file = str(env.config_file) if env.config_file else None
-    key = f"environments.{env.name}.hosts"
-    targets = parse_hosts(env.section("hosts") or [], root=env.root, file=file, key=key)
-    hardening = parse_hardening(env.section("hardening") if "hardening" in env.sections
-                                else None)
-    if hardening is not None and hardening.hosts is not None:
-        known = {t.name for t in targets}
-        unknown = [h for h in hardening.hosts if h not in known]
-        if unknown:
-            raise ConfigError(
-                f"unknown host(s) {', '.join(unknown)}; "
-                f"hosts: {', '.join(sorted(known)) or '(none)'}",
-                file=file,
-                key=f"environments.{env.name}.hardening.hosts",
-            )
-    if hardening is not None and not targets:
-        raise ConfigError(
-            "hardening rules need hosts to check",
-            file=file,
-            key=f"environments.{env.name}.hardening",
-            hint="list them under `hosts:` (local:// checks this machine)",
-        )
-    return HostsSettings(tuple(targets), hardening)
+#: The session's connections and command runners, one per host spec.
+HOSTS: pytest.StashKey[dict[str, Any]] = pytest.StashKey()
 
 
 def settings(config: pytest.Config) -> HostsSettings | None:
-    from pytest_devops.plugin import session_settings
-
-    return session_settings(config, SETTINGS, _parse)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    settings(config)  # parse now: a wrong setting is a usage error before anything runs
+    ctx = GateContext.find(config)
+    return ctx.settings(parse) if ctx is not None else None
 
 
 def _env_hosts_apply(metafunc: pytest.Metafunc) -> str | None:
@@ -107,46 +66,41 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[str]:
     """Passwords written into host URLs (ssh://user:password@host) are masked."""
     from urllib.parse import urlsplit
 
-    try:
-        found = _parse(env)
-    except ConfigError:
-        return []  # reported as a usage error by pytest_configure
+    found = settings(config)
+    if found is None:
+        return []
     return [p for t in found.targets for p in (urlsplit(t.url).password,) if p]
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    from pytest_devops.plugin import state
-
-    try:
-        found = settings(config)
-    except pytest.UsageError:  # already reported by pytest_configure
-        return None
+    found = settings(config)
     if not found or not found.targets:
         return None
     names = ", ".join(t.name for t in found.targets)
     given = getattr(config.option, "hosts", None)
     note = " (overridden by --hosts)" if given else ""
-    return f"devops: hosts {names} from environment {state(config).env_name}{note}"
+    return f"devops: hosts {names} from environment {GateContext.of(config).env.name}{note}"
 
 
-def _host(ctx: GateContext, target: HostTarget) -> Any:
-    def connect() -> Any:
+def _runner(ctx: GateContext, target: HostTarget) -> Any:
+    """The session's command runner on ``target`` (connected on first use)."""
+    runners = ctx.cached(HOSTS, dict)
+    if target.spec not in runners:
         try:
             import testinfra
         except ImportError:
             raise ToolMissing("pytest-testinfra", "pip install 'pytest-devops[hosts]'") from None
-        return testinfra.get_host(target.spec)
+        from pytest_devops.hosts.hardening import TestinfraRunner
 
-    return ctx.resource(f"verify.hosts.host:{target.spec}", connect)
+        runners[target.spec] = TestinfraRunner(testinfra.get_host(target.spec))
+    return runners[target.spec]
 
 
 def _gate(rule: str, target: HostTarget, hardening: HardeningConfig) -> BuiltinGate:
     def run(ctx: GateContext) -> None:
-        from pytest_devops.verify.hardening import TestinfraRunner, check
+        from pytest_devops.hosts.rules import check
 
-        runner = ctx.resource(
-            f"verify.hosts.runner:{target.spec}", lambda: TestinfraRunner(_host(ctx, target))
-        )
+        runner = _runner(ctx, target)
         try:
             check(rule, runner, hardening, target.name)
         except AssertionError:

@@ -11,114 +11,20 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_devops.cloudformation.model import CfnChange, CfnSettings, ChangeSetPlan
+from pytest_devops.cloudformation.template import load_template, no_echo_parameters
 from pytest_devops.errors import GateError
-from pytest_devops.verify.cfn_template import load_template, no_echo_parameters
 
 if TYPE_CHECKING:
+    from pytest_devops.aws.session import AwsSession
     from pytest_devops.redact import Redactor
-    from pytest_devops.verify.aws import AwsSession
-
-#: change set action -> plan action.
-ACTIONS = {"Add": "create", "Modify": "update", "Remove": "delete", "Import": "import",
-           "Dynamic": "update"}
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 
 
 class ApplyFailed(GateError):
     """Executing the change set failed; the message quotes the failed resources' reasons."""
-
-
-@dataclass(frozen=True)
-class CfnSettings:
-    """The parsed ``cloudformation:`` section."""
-
-    stack_name: str
-    template: Path
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    capabilities: tuple[str, ...] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
-    timeout_minutes: int = 30
-
-    @classmethod
-    def from_section(cls, raw: Mapping[str, Any], root: Path) -> CfnSettings:
-        template = Path(raw["template"]).expanduser()  # as Environment.path reads it
-        return cls(
-            stack_name=raw["stack_name"],
-            template=template if template.is_absolute() else root / template,
-            parameters={k: str(v) for k, v in (raw.get("parameters") or {}).items()},
-            capabilities=tuple(raw.get("capabilities") or ()),
-            tags={k: str(v) for k, v in (raw.get("tags") or {}).items()},
-            timeout_minutes=int(raw.get("timeout_minutes", 30)),
-        )
-
-
-@dataclass(frozen=True)
-class CfnChange:
-    """One resource change of a change set."""
-
-    logical_id: str
-    resource_type: str
-    action: str  # create | update | delete | replace | import
-    physical_id: str | None = None
-    replacement: str | None = None  # True | False | Conditional (CloudFormation's words)
-    scope: tuple[str, ...] = ()
-
-    @classmethod
-    def from_api(cls, change: Mapping[str, Any]) -> CfnChange:
-        rc = change["ResourceChange"]
-        action = ACTIONS.get(rc["Action"], rc["Action"].lower())
-        replacement = rc.get("Replacement")
-        # "Conditional" may replace: the conservative reading is a replacement.
-        if action == "update" and replacement in ("True", "Conditional"):
-            action = "replace"
-        return cls(
-            logical_id=rc["LogicalResourceId"],
-            resource_type=rc["ResourceType"],
-            action=action,
-            physical_id=rc.get("PhysicalResourceId"),
-            replacement=replacement,
-            scope=tuple(rc.get("Scope") or ()),
-        )
-
-
-@dataclass(frozen=True)
-class ChangeSetPlan:
-    """A created change set: the CloudFormation plan."""
-
-    stack_name: str
-    change_set_name: str
-    change_set_id: str
-    change_set_type: str  # CREATE | UPDATE
-    status: str
-    changes: tuple[CfnChange, ...]
-    execution_status: str = "AVAILABLE"
-    template: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    parameters: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def executable(self) -> bool:
-        return self.status == "CREATE_COMPLETE" and self.execution_status == "AVAILABLE"
-
-    @property
-    def no_changes(self) -> bool:
-        """CloudFormation found nothing to change: applying it is a no-op."""
-        return self.status == "NO_CHANGES"
-
-    def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(("create", "update", "delete", "replace", "import"), 0)
-        for c in self.changes:
-            out[c.action] = out.get(c.action, 0) + 1
-        return out
-
-    def to_plan(self) -> Any:
-        """The change set as the project's :class:`~pytest_devops.plan.model.Plan`."""
-        from pytest_devops.verify.cfn_plan import to_plan
-
-        return to_plan(self)
 
 
 class CloudFormation:
@@ -272,8 +178,6 @@ class CloudFormation:
 
     def outputs(self) -> dict[str, str]:
         """The stack's outputs (``OutputKey -> OutputValue``)."""
-        from pytest_devops.verify.cfn_outputs import stack_outputs
-
         return stack_outputs(self)
 
     def _wait(self, waiter: str, started: float) -> None:
@@ -312,4 +216,35 @@ def failed_events(events: list[dict[str, Any]], since: float) -> list[str]:
             continue
         out.append(f"{e['LogicalResourceId']} {e['ResourceStatus']}: "
                    f"{e.get('ResourceStatusReason', '')}")
+    return out
+
+
+def stack_outputs(cfn: CloudFormation) -> dict[str, str]:
+    """``OutputKey -> OutputValue`` of the stack.
+
+    An emulator may report no outputs for a stack created from a change set (moto 5
+    does not evaluate them then). Outputs the template declares but the stack does not
+    report are resolved when they are a plain ``Ref`` to a stack resource; others stay
+    absent (asking for one is an error that lists the outputs there are).
+    """
+    stack = cfn.stack()
+    if stack is None:
+        raise GateError(f"stack {cfn.settings.stack_name} does not exist",
+                        hint="deploy it first, or check cloudformation.stack_name and aws.region")
+    out = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or ()}
+    from pytest_devops.cloudformation.template import load_template
+
+    declared: dict[str, Any] = load_template(cfn.settings.template)[1].get("Outputs") or {}
+    missing = {k: v for k, v in declared.items() if k not in out}
+    if not missing:
+        return out
+    resources = cfn.client.describe_stack_resources(StackName=cfn.settings.stack_name)
+    physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for r in resources["StackResources"]
+                if r.get("LogicalResourceId") and r.get("PhysicalResourceId")}
+    for key, spec in missing.items():
+        value = spec.get("Value") if isinstance(spec, dict) else None
+        ref = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
+        if isinstance(ref, str) and ref in physical:
+            out[key] = physical[ref]
     return out

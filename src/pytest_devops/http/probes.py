@@ -18,10 +18,10 @@ from typing import Any
 
 from pytest_devops.errors import GateFailure
 from pytest_devops.findings import Finding
+from pytest_devops.http.expect import Mismatch, evaluate, percentile
+from pytest_devops.http.model import HttpExpectation, Probe, RetryPolicy
+from pytest_devops.http.transport import Observation, Request, fetch
 from pytest_devops.redact import Redactor
-from pytest_devops.verify.http_expect import Mismatch, evaluate, percentile
-from pytest_devops.verify.http_model import HttpExpectation, Probe, RetryPolicy
-from pytest_devops.verify.http_transport import Observation, Request, fetch
 
 __all__ = ["Attempt", "HttpExpectation", "Observation", "Probe", "ProbeResult", "run_probe"]
 
