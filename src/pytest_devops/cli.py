@@ -14,12 +14,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("pytest_devops.cli_schema", "print the JSON Schema of devops.yaml"),
     "init": ("pytest_devops.init", "scaffold devops.yaml, starter gate tests and a workflow"),
     "plan": ("pytest_devops.plan.cli", "summarise a terraform show -json plan (redacted)"),
+    "diff": ("pytest_devops.plan.cli_diff", "the attribute-level diff of plans (redacted)"),
+    "changed": ("pytest_devops.monorepo.cli", "the Terraform roots a change affects (matrix)"),
+    "drift": ("pytest_devops.drift.cli", "open, update or close the drift issue of a root"),
+    "reviewed": ("pytest_devops.review.cli", "refuse a plan that differs from the one reviewed"),
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
     "cost": ("pytest_devops.cost.cli", "monthly cost of a plan per resource and component"),
     "scan": ("pytest_devops.security.cli_scan", "run Checkov (offline, fail-closed) on paths"),
     "baseline": ("pytest_devops.security.cli_baseline", "record current security findings"),
+    "canary": ("pytest_devops.canary.cli", "prove each plan-stage gate fails on a mutant plan"),
+    "terraform": ("pytest_devops.terraform.cli", "plan, apply (the recorded plan) or destroy an "
+                  "environment"),
 }
 
 EXIT_ERROR = 2

@@ -28,11 +28,23 @@ if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.gates import BuiltinGate
     from pytest_devops.redact import Redactor
+    from pytest_devops.report import RunReport
 
 T = TypeVar("T")
 
 #: The built-in gate a collected item runs (set by the core on each gate item).
 GATE: pytest.StashKey[BuiltinGate] = pytest.StashKey()
+
+
+def session_redactor(config: pytest.Config) -> Redactor:
+    """The session's one redactor (every byte that leaves the process goes through it),
+    there whether or not an environment is selected."""
+    found = config.stash.get(_REDACTOR, None)
+    if found is None:
+        from pytest_devops.redact import Redactor
+
+        found = config.stash[_REDACTOR] = Redactor()
+    return found
 
 
 def usage_error(exc: ConfigError) -> pytest.UsageError:
@@ -44,12 +56,14 @@ class GateContext:
     """The selected environment and everything the session shares about it."""
 
     def __init__(
-        self, config: pytest.Config, env: Environment, redactor: Redactor, stage: str | None
+        self, config: pytest.Config, env: Environment, stage: str | None, report: RunReport
     ) -> None:
         self.config = config
         self.env = env
-        self.redactor = redactor
+        self.redactor = session_redactor(config)
         self.stage = stage
+        #: The gate results recorded so far (on the xdist controller: every worker's).
+        self.report = report
         self._settings: dict[Callable[[Environment], Any], Any] = {}
         self._producers: dict[pytest.StashKey[Any], Callable[[GateContext], Any]] = {}
 
@@ -72,6 +86,12 @@ class GateContext:
     def install(self) -> None:
         config = self.config
         config.stash[_CONTEXT] = self
+
+    def use_env(self, env: Environment) -> None:
+        """Gate ``env`` instead (a canary run's altered copy): its sections are parsed
+        again when asked for."""
+        self.env = env
+        self._settings.clear()
 
     def settings(self, parse: Callable[[Environment], T]) -> T:
         """``parse(env)``, computed once per session; a :class:`ConfigError` is the usage
@@ -116,3 +136,4 @@ class GateContext:
 
 
 _CONTEXT = pytest.StashKey[GateContext]()
+_REDACTOR: pytest.StashKey[Redactor] = pytest.StashKey()

@@ -80,8 +80,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "plan",
         "pytest_devops.plan.plugin",
+        options="pytest_devops.plan.options",
         parsers=(
             Parser("pytest_devops.plan.settings:terraform_settings", ("terraform",)),
+            Parser("pytest_devops.plan.settings:check_terraform", ("terraform", "ephemeral")),
             Parser("pytest_devops.plan.settings:rules_settings", ("rules",)),
         ),
     ),
@@ -90,6 +92,7 @@ FEATURES: tuple[Feature, ...] = (
         "pytest_devops.cost.plugin",
         parsers=(Parser("pytest_devops.cost.settings:cost_settings", ("cost",)),),
     ),
+    Feature("canary", "pytest_devops.canary.plugin", options="pytest_devops.canary.options"),
 )
 
 

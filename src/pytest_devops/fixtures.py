@@ -22,6 +22,6 @@ def devops_env(request: pytest.FixtureRequest) -> Environment:
 @pytest.fixture(scope="session")
 def devops_redactor(request: pytest.FixtureRequest) -> Redactor:
     """The session's redactor: ``devops_redactor.add(value)`` masks a secret everywhere."""
-    from pytest_devops.plugin import state
+    from pytest_devops.context import session_redactor
 
-    return state(request.config).redactor
+    return session_redactor(request.config)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_devops import newhooks
-from pytest_devops.context import GateContext, usage_error
+from pytest_devops.context import GateContext, session_redactor, usage_error
 from pytest_devops.errors import ConfigError, GateError, GateFailure
 from pytest_devops.features import FEATURES, present_parsers
 from pytest_devops.gates import KINDS, MARKER_HELP, Selection, evaluate
+from pytest_devops.masking import redact_report
 from pytest_devops.options import add_options
 from pytest_devops.redact import Redactor
 from pytest_devops.report import GateResult, RunReport
@@ -37,9 +38,13 @@ class DevopsState:
     source: str | None = None
     stage: str | None = None
     config_path: Path | None = None
-    env: Environment | None = None
     redactor: Redactor = field(default_factory=Redactor)
     report: RunReport = field(default_factory=RunReport)
+    ctx: GateContext | None = None
+
+    @property
+    def env(self) -> Environment | None:
+        return self.ctx.env if self.ctx is not None else None
 
 
 STATE = pytest.StashKey[DevopsState]()
@@ -48,12 +53,16 @@ SELECTION = pytest.StashKey[Selection]()
 
 def state(config: pytest.Config) -> DevopsState:
     """The core's state for ``config`` (created empty when the plugin is not configured)."""
-    return config.stash.setdefault(STATE, DevopsState())
+    found = config.stash.get(STATE, None)
+    if found is None:
+        found = config.stash[STATE] = DevopsState(redactor=session_redactor(config))
+    return found
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(newhooks)
     pluginmanager.import_plugin("pytest_devops.fixtures")
+    pluginmanager.import_plugin("pytest_devops.masking")
 
 
 def _register_features(config: pytest.Config, active: bool) -> None:
@@ -93,17 +102,17 @@ def pytest_configure(config: pytest.Config) -> None:
         _register_features(config, bool(st.stage or config.option.devops_report))
         return
     try:
-        st.env = env = selected.load()
+        env = selected.load()
     except ConfigError as exc:
         raise usage_error(exc) from None
     assert env is not None
     st.redactor.add_env(env.redact_env)
-    ctx = GateContext(config, env, st.redactor, st.stage)
+    st.ctx = ctx = GateContext(config, env, st.stage, st.report)
     ctx.install()
     for parse in present_parsers(env):  # every wrong setting is a usage error, now
         ctx.settings(parse)
     _register_features(config, True)
-    for secrets in config.hook.pytest_devops_secrets(env=env, config=config):
+    for secrets in config.hook.pytest_devops_secrets(env=ctx.env, config=config):
         st.redactor.add_all(secrets or ())
 
 
@@ -169,8 +178,7 @@ def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
         return ""
     if isinstance(exc, (GateFailure, GateError)):
         return str(exc)
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return text[:4000]
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -187,11 +195,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.devops = {  # type: ignore[attr-defined]
         "kind": kind,
         "outcome": result,
-        "message": redactor.redact(_message(report, exc)),
+        # Masked before it is cut, so no piece of a secret is left at the cut.
+        "message": redactor.redact(_message(report, exc))[:4000],
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }
-    _redact_report(report, redactor)
+    redact_report(report, redactor)
     if soft:
         report.outcome = "passed"
 
@@ -200,38 +209,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     """A module that fails to import may show a secret in its traceback."""
     outcome: Any = yield
-    _redact_report(outcome.get_result(), state(collector.config).redactor)
-
-
-def _redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
-    """Mask secrets in everything a report carries to the terminal, JUnit and workers."""
-    if not len(redactor):
-        return
-    # A parametrized test's id can hold a secret (a URL with a token in it).
-    report.nodeid = redactor.redact(report.nodeid)
-    if isinstance(report, pytest.TestReport):
-        path, line, domain = report.location
-        report.location = (path, line, redactor.redact(domain))
-    report.longrepr = _redact_repr(report.longrepr, redactor)
-    report.sections = [(k, redactor.redact(v)) for k, v in report.sections]
-    reason = getattr(report, "wasxfail", None)
-    if isinstance(reason, str):
-        report.wasxfail = redactor.redact(reason)  # type: ignore[union-attr]
-
-
-def _redact_repr(obj: Any, redactor: Redactor, depth: int = 0) -> Any:
-    """Mask secrets in a failure representation in place, keeping its structure."""
-    if isinstance(obj, str):
-        return redactor.redact(obj)
-    if isinstance(obj, list):
-        obj[:] = [_redact_repr(v, redactor, depth + 1) for v in obj]
-    elif isinstance(obj, tuple):
-        return tuple(_redact_repr(v, redactor, depth + 1) for v in obj)
-    elif hasattr(obj, "__dict__") and depth < 12:
-        for name, value in vars(obj).items():
-            if isinstance(value, (str, list, tuple)) or hasattr(value, "__dict__"):
-                object.__setattr__(obj, name, _redact_repr(value, redactor, depth + 1))
-    return obj
+    redact_report(outcome.get_result(), state(collector.config).redactor)
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, Any] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from pathlib import Path
 
 import pytest
 from planbuilder import SECRETS, change, secret_plan
@@ -221,8 +220,9 @@ def test_runner_plans_once_for_all_xdist_workers_and_masks_secrets(
     result.stdout.fnmatch_lines(["E  * assert '***' == 'wrong'"])
     report = (pytester.path / "r.json").read_text()
     assert token not in result.stdout.str() + result.stderr.str() + report
-    shared = pytester.path / "tmp" / "devops-plan"
-    assert len(list(shared.glob("plan-*.tfplan"))) == 1
-    plan_json = next(shared.glob("plan-*.json"))
-    assert plan_json.stat().st_mode & 0o077 == 0
-    assert Path(plan_json).is_file()
+    # Planned once, recorded beside the config as `pytest-devops terraform plan` does.
+    folder = pytester.path / ".devops" / "plans" / "ci"
+    assert {p.name for p in folder.iterdir()} - {"tf-data", "terraform.lock"} == {
+        "plan.json", "record.json", "tfplan"}
+    assert (folder / "plan.json").stat().st_mode & 0o077 == 0
+    assert token not in (folder / "plan.json").read_text() + (folder / "record.json").read_text()

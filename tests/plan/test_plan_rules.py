@@ -228,6 +228,6 @@ def test_schema_rejects_unknown_rule_keys(tmp_path: Path) -> None:
     doc = {"environments": {"x": {"rules": {"no_destroy": {"alow": ["a"]}}}}}
     with pytest.raises(ConfigError, match=r"environments.x.rules.no_destroy"):
         resolve(doc, "x", tmp_path / "devops.yaml")
-    doc = {"environments": {"x": {"terraform": {"binary": "terraforms"}}}}
+    doc = {"environments": {"x": {"terraform": {"binary": ""}}}}
     with pytest.raises(ConfigError, match=r"environments.x.terraform.binary"):
         resolve(doc, "x", tmp_path / "devops.yaml")

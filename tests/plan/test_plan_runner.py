@@ -125,14 +125,16 @@ def test_failure_message_carries_the_cli_message_and_a_hint() -> None:
     err = info.value
     assert (err.kind, err.returncode) == ("lock", 1)
     text = str(err)
+    # The cause on the first line (a short summary shows only that), then the block.
     assert text.splitlines()[:3] == [
-        "terraform plan failed (lock, exit code 1):",
-        "Error: Error acquiring the state lock",
+        "terraform plan failed (lock, exit code 1): Error acquiring the state lock",
+        "",
         "Error message: operation error DynamoDB: PutItem, https response error",
     ]
+    assert "Terraform acquires a state lock to protect the state from being written" in text
     assert "hint: another run holds the state lock" in text
-    assert error_summary(CONFIG, limit=2) == (
-        "Error: Unsupported argument\non main.tf line 12, in resource \"aws_instance\" \"web\":"
+    assert error_summary(CONFIG, limit=3) == (
+        "Error: Unsupported argument\n\non main.tf line 12, in resource \"aws_instance\" \"web\":"
     )
 
 
@@ -364,7 +366,8 @@ def test_real_terraform_held_lock_is_a_lock(applied: Terraform) -> None:
         with pytest.raises(TerraformError) as info:
             applied.plan(applied.working_dir / "blocked", variables={"v": "2"})
     assert (info.value.kind, info.value.returncode) == ("lock", 1)
-    assert "Error: Error acquiring the state lock" in str(info.value)
+    assert str(info.value).startswith(
+        "terraform plan failed (lock, exit code 1): Error acquiring the state lock\n")
     assert "force-unlock" in (info.value.hint or "")
 
 
@@ -391,8 +394,8 @@ def test_real_terraform_stale_plan_says_to_plan_again(applied: Terraform) -> Non
     with pytest.raises(TerraformError) as info:
         applied.apply(wd / "reviewed")
     assert (info.value.kind, info.value.returncode) == ("state", 1)
-    assert str(info.value).splitlines()[:2] == [
-        "terraform apply failed (state, exit code 1):", "Error: Saved plan is stale"]
+    assert str(info.value).splitlines()[0] == (
+        "terraform apply failed (state, exit code 1): Saved plan is stale")
     assert (info.value.hint or "").startswith("the state changed after this plan was made")
 
 
@@ -401,6 +404,7 @@ def test_real_terraform_stale_plan_says_to_plan_again(applied: Terraform) -> Non
 def test_a_failed_plan_is_reported_to_every_worker_without_running_terraform_again(
     tmp_path: Path,
 ) -> None:
+    from pytest_devops.config import Environment
     from pytest_devops.plan.provide import make_plan
     from pytest_devops.plan.settings import TerraformSettings
 
@@ -412,15 +416,16 @@ def test_a_failed_plan_is_reported_to_every_worker_without_running_terraform_aga
     logged.write_text(f'#!/bin/sh\necho "$1" >> {calls}\nexec {REAL} "$@"\n')
     logged.chmod(0o755)
     settings = TerraformSettings(working_dir=infra, binary=str(logged), timeout=300)
-    shared = tmp_path / "shared"
+    env = Environment(name="dev", config_file=tmp_path / "devops.yaml", root=tmp_path)
+    shared, folder = tmp_path / "shared", tmp_path / ".devops/plans/dev"
     with pytest.raises(TerraformError) as first:
-        make_plan(settings, shared, "gw0")
+        make_plan(settings, shared, "gw0", env=env, folder=folder)
     assert first.value.kind == "configuration"
-    assert calls.read_text().split() == ["init", "plan"]
+    assert calls.read_text().split() == ["version", "init", "plan"]
     with pytest.raises(GateError) as second:
-        make_plan(settings, shared, "gw1")
+        make_plan(settings, shared, "gw1", env=env, folder=folder)
     assert str(second.value) == str(first.value)
-    assert calls.read_text().split() == ["init", "plan"]  # gw1 ran no terraform command
+    assert calls.read_text().split() == ["version", "init", "plan"]  # gw1 ran none
 
 
 @pytest.mark.skipif(REAL is None, reason="terraform is not on PATH")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_devops.aws.keys import AWS
-from pytest_devops.cloudformation.keys import CHANGE_SET, DEPLOYMENT, LIFECYCLE
+from pytest_devops.cloudformation.keys import CFN_PLAN, CHANGE_SET, DEPLOYMENT, LIFECYCLE
 from pytest_devops.cloudformation.options import CHANGE_SET_ENV, CONFIRM_ENV
 from pytest_devops.cloudformation.settings import parse
 from pytest_devops.context import GateContext
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.plan.model import Plan
 
-#: The change set as the project's plan model.
-CFN_PLAN: pytest.StashKey[Plan] = pytest.StashKey()
 #: What teardown did (or why it failed), for the terminal and the report.
 NOTE = pytest.StashKey[str]()
 #: Set on the xdist controller once a worker starts: the run may have applied.

@@ -79,7 +79,7 @@ def upsert_comment(
     if len(text) > COMMENT_LIMIT:  # GitHub refuses longer bodies; render_markdown stays under
         text = text[: COMMENT_LIMIT - 40] + "\n\n… (truncated)"
     try:
-        api = _client(target)
+        api = client(target)
     except ImportError:
         return CommentResult(
             "failed",
@@ -88,20 +88,20 @@ def upsert_comment(
     try:
         existing = find_comment(api, target.number, mark, author=lambda: token_login(api))
         if existing is not None:
-            cid = int(_get(existing, "id"))
-            if _get(existing, "body") == text:
-                return CommentResult("unchanged", cid, _get(existing, "html_url"))
+            cid = int(field(existing, "id"))
+            if field(existing, "body") == text:
+                return CommentResult("unchanged", cid, field(existing, "html_url"))
             updated = api.issues.update_comment(comment_id=cid, body=text)
-            return CommentResult("updated", cid, _get(updated, "html_url"))
+            return CommentResult("updated", cid, field(updated, "html_url"))
         if mode == "update" or (mode == "on-failure" and outcome == "pass"):
             return CommentResult("skipped", reason=f"no comment yet and mode is {mode}")
         created = api.issues.create_comment(issue_number=target.number, body=text)
-        return CommentResult("created", int(_get(created, "id")), _get(created, "html_url"))
+        return CommentResult("created", int(field(created, "id")), field(created, "html_url"))
     except Exception as exc:  # any API, network or client failure is only a warning
         return CommentResult("failed", warning=describe_error(exc, target, redactor))
 
 
-def _client(target: CommentTarget) -> Any:
+def client(target: CommentTarget) -> Any:
     return _cached_client(target.api_url.rstrip("/"), target.owner, target.repo, target.token)
 
 
@@ -130,14 +130,14 @@ def find_comment(
     """
     login: str | None = None
     asked = False
-    for comment in _comments(api, number):
-        body = _get(comment, "body") or ""
+    for comment in issue_comments(api, number):
+        body = field(comment, "body") or ""
         if not (isinstance(body, str) and body.startswith(mark)):
             continue
         if not asked:
             login, asked = author(), True
-        user = _get(comment, "user") or {}
-        if (_get(user, "login") == login) if login else (_get(user, "type") == "Bot"):
+        user = field(comment, "user") or {}
+        if (field(user, "login") == login) if login else (field(user, "type") == "Bot"):
             return comment
     return None
 
@@ -149,13 +149,21 @@ def token_login(api: Any) -> str | None:
         user = api.users.get_authenticated()
     except Exception:  # 403 for installation tokens; any failure: the identity is unknown
         return None
-    login = _get(user, "login")
+    login = field(user, "login")
     return login if isinstance(login, str) and login else None
 
 
-def _comments(api: Any, number: int) -> Iterator[Any]:
+def issue_comments(api: Any, number: int) -> Iterator[Any]:
+    return pages(
+        api, lambda page: api.issues.list_comments(issue_number=number, per_page=PER_PAGE,
+                                                   page=page)
+    )
+
+
+def pages(api: Any, fetch: Callable[[int], Any]) -> Iterator[Any]:
+    """The items of every page ``fetch(page)`` returns, following GitHub's ``Link`` header."""
     for page in range(1, MAX_PAGES + 1):
-        batch = api.issues.list_comments(issue_number=number, per_page=PER_PAGE, page=page)
+        batch = fetch(page)
         yield from batch or ()
         if not batch or not _NEXT.search(_header(api, "Link")):
             return
@@ -167,7 +175,7 @@ def _header(api: Any, name: str) -> str:
     return str(value)
 
 
-def _get(obj: Any, key: str) -> Any:
+def field(obj: Any, key: str) -> Any:
     if isinstance(obj, dict):
         return obj.get(key)
     return getattr(obj, key, None)

@@ -75,14 +75,14 @@ def code_span(text: object, limit: int = 200) -> str:
     return f"`{value}`"
 
 
-def code_block(text: object, limit: int = 20_000) -> str:
+def code_block(text: object, limit: int = 20_000, lang: str = "text") -> str:
     """A fenced code block longer than any backtick run inside it (nothing escapes it)."""
     value = clean(text)
     if len(value) > limit:
         value = value[:limit] + "\n… (truncated)"
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{value}\n{fence}"
+    return f"{fence}{lang}\n{value}\n{fence}"
 
 
 def escape_data(text: object) -> str:

@@ -34,11 +34,13 @@ KINDS = ("plan", "security", "cost", "postdeploy")
 
 @dataclass(frozen=True)
 class Block:
-    """A part of the document; ``make`` renders it only if there is room left for it."""
+    """A part of the document; ``make`` renders it only if there is room left for it;
+    ``fit(room)`` renders it in at most ``room`` bytes (``""`` when it cannot)."""
 
     text: str = ""
     essential: bool = False
     make: Callable[[], str] | None = None
+    fit: Callable[[int], str] | None = None
 
     def render(self) -> str:
         return self.make() if self.make is not None else self.text
@@ -51,12 +53,15 @@ def render_markdown(
     limit: int = SUMMARY_LIMIT,
     marker: str | None = None,
     footer: str | None = None,
+    link: str | None = None,
 ) -> str:
-    """The whole markdown document for ``report``, at most ``limit`` UTF-8 bytes."""
+    """The whole markdown document for ``report``, at most ``limit`` UTF-8 bytes.
+
+    ``link`` is where the whole report can be read (the run page, for a comment)."""
     from pytest_devops.github.sections import section_blocks
 
     blocks = [*head_blocks(report, title, marker), *gate_blocks(report)]
-    blocks += section_blocks(report)
+    blocks += section_blocks(report, link)
     if footer:
         blocks.append(Block(footer))
     return assemble(blocks, limit)
@@ -77,8 +82,8 @@ def assemble(blocks: Sequence[Block], limit: int, note_room: int = 400) -> str:
         if omitted:
             omitted += 1
             continue
-        text = block.render()
-        if _size(text) <= room:
+        text = block.fit(room - 2) if block.fit is not None else block.render()
+        if text and _size(text) <= room:
             texts[i] = text
             room -= _size(text)
         else:

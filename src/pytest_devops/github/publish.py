@@ -191,7 +191,8 @@ def _comment(
     mark = marker(args.marker or report.key)
     footer = f"<sub>[Workflow run]({gh.run_url})</sub>" if gh.run_url else None
     body = render_markdown(
-        report, title=settings.title, limit=COMMENT_LIMIT - 200, marker=mark, footer=footer
+        report, title=settings.title, limit=COMMENT_LIMIT - 200, marker=mark, footer=footer,
+        link=gh.run_url,
     )
     result = upsert_comment(
         target, mark, body, mode=mode, outcome=report.outcome, redactor=loaded.redactor

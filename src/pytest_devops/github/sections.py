@@ -6,6 +6,7 @@ A section that is absent, or a field of the wrong type, is left out rather than 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,9 +20,11 @@ PLAN_ACTIONS = ("create", "update", "delete", "replace", "read")
 _SIGNS = {"create": "\\+", "update": "\\~", "delete": "\\-", "replace": "±", "read": "&lt;="}
 
 
-def section_blocks(report: GateReport) -> list[Block]:
+def section_blocks(report: GateReport, link: str | None = None) -> list[Block]:
     blocks: list[Block] = []
     blocks += plan_blocks(report.section("plan"))
+    blocks += reviewed_blocks(report.section("plan"), report.env or "")
+    blocks += diff_blocks(report.section("plan"), report.env or "", link)
     blocks += cost_blocks(report.section("cost"))
     blocks += security_blocks(report.section("security"))
     return blocks
@@ -54,6 +57,36 @@ def plan_blocks(plan: Mapping[str, Any]) -> list[Block]:
     table = _details_table("Resource changes", "| | Action | Resource | Type |",
                            "| --- | --- | --- | --- |", cells, len(rows))
     return [head, Block(table)]
+
+
+def reviewed_blocks(plan: Mapping[str, Any], env: str) -> list[Block]:
+    """The hidden line naming the digest shown, read back after the merge (``reviewed``)."""
+    digest = plan.get("digest") if plan else None
+    if not (env and isinstance(digest, str) and re.match(r"^sha256:[0-9a-f]{64}$", digest)):
+        return []
+    from pytest_devops.review.lookup import digest_line
+
+    return [Block(digest_line(env, digest), essential=True)]
+
+
+def diff_blocks(plan: Mapping[str, Any], root: str, link: str | None) -> list[Block]:
+    """The attribute-level diff the plan section carries (``diff``), fitted to the room."""
+    doc = plan.get("diff") if plan else None
+    if not isinstance(doc, Mapping):
+        return []
+    from dataclasses import replace
+
+    from pytest_devops.github.diff import diff_markdown
+    from pytest_devops.plan.diff import from_dict
+
+    try:
+        diff = from_dict(doc, "report: plan.diff")
+    except ValueError:  # like every section field of the wrong shape: left out
+        return []
+    if not diff.has_changes:
+        return []
+    diff = replace(diff, root=diff.root or root)
+    return [Block(fit=lambda room: diff_markdown([diff], room, link))]
 
 
 def _details_table(summary: str, header: str, align: str, rows: list[str], total: int) -> str:

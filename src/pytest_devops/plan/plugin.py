@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -52,7 +53,65 @@ def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan:
 
     ctx = GateContext.of(config)
     shared = partial(RunId.shared_dir, config, "devops-plan")
-    return plan_for(env, ctx.redactor, shared, RunId.of(config).worker)
+    return plan_for(env, ctx.redactor, shared, RunId.of(config).worker,
+                    override=plan_override(config), progress=progress_writer(config))
+
+
+PLAN_ENV = "PYTEST_DEVOPS_PLAN"
+
+
+def plan_override(config: pytest.Config) -> tuple[str, str] | None:
+    """``(path, origin)`` from ``--devops-plan`` or ``PYTEST_DEVOPS_PLAN`` (relative to
+    where pytest was started), else ``None``."""
+    import os
+
+    value, origin = getattr(config.option, "devops_plan", None), "--devops-plan"
+    if not value:
+        value, origin = os.environ.get(PLAN_ENV) or None, PLAN_ENV
+    if not value:
+        return None
+    return str(config.invocation_params.dir / Path(value).expanduser()), origin
+
+
+def progress_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Progress lines of Terraform steps: to the terminal (stderr on an xdist worker),
+    masked, each with the time since the session started."""
+    import contextlib
+    import sys
+    import time
+
+    start = time.monotonic()
+    redactor = GateContext.of(config).redactor
+    reporter = (None if hasattr(config, "workerinput")
+                else config.pluginmanager.get_plugin("terminalreporter"))
+
+    def say(text: str) -> None:
+        line = redactor.redact(f"devops terraform [{time.monotonic() - start:6.1f}s] {text}")
+        if reporter is not None:
+            capman = config.pluginmanager.get_plugin("capturemanager")
+            with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+                reporter.ensure_newline()
+                reporter.write_line(line)
+        else:
+            stream = sys.__stderr__ or sys.stderr
+            stream.write(line + "\n")
+            stream.flush()
+
+    return say
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Where the plan comes from, with the source of the choice."""
+    ctx = GateContext.find(config)
+    override = plan_override(config)
+    if ctx is None or not (override or ctx.env.section("terraform")):
+        return None
+    from pytest_devops.plan.provide import source_of
+
+    try:
+        return "devops plan: " + source_of(ctx.env, override).describe()
+    except DevopsError:
+        return None  # the gates report the problem
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +128,16 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
 
     ctx = GateContext.of(config)
     settings = ctx.settings(terraform_settings)
-    if settings.plan_file is None or not settings.plan_file.is_file():
-        return None
+    secrets: list[object] = list(settings.secrets())
+    override = plan_override(config)
+    given = Path(override[0]) if override else settings.plan_file
+    if given is None or not given.is_file() or given.read_bytes()[:4] == b"PK\x03\x04":
+        return secrets  # none, or a binary plan: read (and masked) when a gate needs it
     try:
         ctx.get(PLAN)  # registers the sensitive values with the session redactor
     except DevopsError:
-        return None  # the gates and the fixture report it as an error
-    return None
+        return secrets  # the gates and the fixture report it as an error
+    return secrets
 
 
 @pytest.hookimpl
@@ -83,9 +145,10 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
     """Add the plan's summary (counts, resources, digest) when this session loaded one."""
     plan = config.stash.get(PLAN, None)
     if plan is not None:
+        from pytest_devops.plan.diff import plan_diff
         from pytest_devops.plan.summary import summary
 
-        report["plan"] = summary(plan)
+        report["plan"] = {**summary(plan), "diff": plan_diff(plan).to_dict()}
 
 
 def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:

@@ -1,49 +1,94 @@
-"""The plan of an environment: read from ``terraform.plan_file`` or made by the runner.
+"""The plan of an environment: from ``--devops-plan`` / ``PYTEST_DEVOPS_PLAN``, from
+``terraform.plan_file``, from a fresh record in ``.devops/plans/NAME/``, or made.
 
-Made plans are shared by every pytest-xdist worker of a run: the first worker to get
-the lock runs Terraform (with its own ``TF_DATA_DIR``), the others read its result.
-Sensitive values are registered with the redactor the moment the plan is loaded.
+A plan is made the way ``pytest-devops terraform plan`` makes it (the same code, the
+same record), once per run: the first pytest-xdist worker to get the lock plans, the
+others read its result (or its error). A source may be a JSON plan or a binary one
+(read with the configured Terraform). Sensitive values are registered with the
+redactor the moment the plan is loaded.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_devops.config import Environment
 from pytest_devops.errors import GateError
-from pytest_devops.plan.load import load_plan, parse_plan
+from pytest_devops.plan.load import load_plan
 from pytest_devops.plan.model import Plan
 from pytest_devops.plan.settings import TerraformSettings, terraform_settings
 from pytest_devops.redact import Redactor
 
-__all__ = ["make_plan", "plan_for"]
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+
+__all__ = ["PlanSource", "load_source", "make_plan", "plan_for", "source_of"]
+
+Progress = Callable[[str], None]
+_ZIP = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """Where the plan comes from, as the report header says it."""
+
+    kind: str  # "file" (a given plan), "made" (planned into the record), "none"
+    path: Path | None
+    origin: str  # --devops-plan, PYTEST_DEVOPS_PLAN, terraform.plan_file, terraform.working_dir
+
+    def describe(self) -> str:
+        if self.kind == "file":
+            return f"{self.path} (from {self.origin})"
+        if self.kind == "made":
+            return f"made from {self.origin}, recorded in {self.path}"
+        return "none (set terraform.working_dir or terraform.plan_file)"
+
+
+def source_of(env: Environment, override: tuple[str, str] | None,
+              settings: TerraformSettings | None = None) -> PlanSource:
+    """``override`` is ``(path, origin)`` from ``--devops-plan`` or its variable."""
+    from pytest_devops.terraform.record import plans_dir
+
+    settings = settings or terraform_settings(env)
+    if override is not None:
+        return PlanSource("file", Path(override[0]).expanduser().absolute(), override[1])
+    if settings.plan_file is not None:
+        return PlanSource("file", settings.plan_file, "terraform.plan_file")
+    if settings.working_dir is not None:
+        return PlanSource("made", plans_dir(env.config_file, env.name),
+                          f"terraform.working_dir {settings.working_dir}")
+    return PlanSource("none", None, "")
 
 
 def plan_for(
-    env: Environment, redactor: Redactor, shared_dir: Callable[[], Path], worker: str
+    env: Environment, redactor: Redactor, shared_dir: Callable[[], Path], worker: str,
+    *, override: tuple[str, str] | None = None, progress: Progress | None = None,
 ) -> Plan:
     """The environment's plan, its sensitive values registered with ``redactor``.
 
     ``shared_dir`` gives the directory the run's processes share (asked only when the
-    runner makes the plan).
+    plan is made).
     """
     settings = terraform_settings(env)
-    if settings.plan_file is not None:
-        plan = load_plan(settings.plan_file)
-    elif settings.working_dir is not None:
-        plan = make_plan(settings, shared_dir(), worker)
+    redactor.add_all(settings.secrets())
+    source = source_of(env, override, settings)
+    if source.kind == "file":
+        assert source.path is not None
+        plan = load_source(source.path, env, settings, progress=progress)
+    elif source.kind == "made":
+        assert source.path is not None
+        plan = make_plan(settings, shared_dir(), worker, env=env, folder=source.path,
+                         progress=progress)
     else:
         where = env.config_file or "devops.yaml"
         raise GateError(
             f"environment {env.name} has no plan: set terraform.plan_file (the output of "
-            f"`terraform show -json`) or terraform.working_dir in {where}",
+            f"`terraform show -json`) or terraform.working_dir in {where}, or pass "
+            "--devops-plan PATH",
             hint="environments:\n    " + env.name + ":\n      terraform:\n"
-            "        plan_file: plan.json",
+            "        working_dir: infra",
         )
     redactor.add_all(plan.sensitive_values())
     if plan.errored:
@@ -62,59 +107,56 @@ def plan_for(
     return plan
 
 
-def _key(settings: TerraformSettings) -> str:
-    parts = {
-        "dir": os.fspath(settings.working_dir or ""),
-        "binary": settings.binary,
-        "workspace": settings.workspace,
-        "var_files": [os.fspath(p) for p in settings.var_files],
-        "vars": {k: str(v) for k, v in settings.vars.items()},
-        "refresh": settings.refresh,
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+def load_source(path: Path, env: Environment, settings: TerraformSettings, *,
+                progress: Progress | None = None) -> Plan:
+    """A JSON plan as it is; a binary plan through ``show -json`` of the configured CLI."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return load_plan(path)  # says what is wrong with the path
+    if head != _ZIP:
+        return load_plan(path)
+    from pytest_devops.plan.load import parse_plan
+    from pytest_devops.terraform.record import plans_dir
+    from pytest_devops.terraform.steps import DATA_DIR, open_root, root_lock, show_masked
+
+    if settings.working_dir is None:
+        raise GateError(
+            f"{path} is a binary plan: reading it needs the root it was made from",
+            hint="set terraform.working_dir (the plan is read with `terraform show -json`), "
+            "or pass the JSON plan instead")
+    folder = plans_dir(env.config_file, env.name)
+    with root_lock(folder, settings):
+        tf, version = open_root(settings, folder / DATA_DIR, progress=progress)
+        doc = show_masked(tf, path.resolve(), settings)
+    return parse_plan(doc, f"{path} (binary plan, read with {settings.binary} {version})")
 
 
-def make_plan(settings: TerraformSettings, shared_dir: Path, worker: str) -> Plan:
-    """Run init, workspace, plan and show once per run; later callers read the result.
+def make_plan(settings: TerraformSettings, shared_dir: Path, worker: str, *,
+              env: Environment, folder: Path, progress: Progress | None = None) -> Plan:
+    """Reuse a fresh record of ``folder``, else plan into it; once per run.
 
     A failure is recorded too: the other workers report the first worker's error instead
     of each running Terraform again (and waiting out its timeout again).
     """
-    assert settings.working_dir is not None
     from pytest_devops.shared import SharedDir
 
-    key = _key(settings)
-    doc = SharedDir(shared_dir).once(
-        f"plan-{key}",
-        lambda: _run_terraform(settings, shared_dir, worker, key),
+    def compute() -> dict[str, Any]:
+        from pytest_devops.terraform.lifecycle import fresh_plan, record_plan
+
+        found = fresh_plan(env, settings, folder)
+        if found is not None:
+            return {"reused": True, "digest": found[0].digest, "created_at": found[0].created_at}
+        record, _ = record_plan(env, settings, folder, progress=progress)
+        return {"reused": False, "digest": record.digest, "created_at": record.created_at}
+
+    made = SharedDir(shared_dir).once(
+        f"plan-{env.name}", compute,
         # The holder's Terraform is bounded by the same timeout; a little more for init.
-        timeout=settings.timeout + 60,
+        timeout=settings.timeout * 4 + 60,
     )
-    return parse_plan(doc, f"{settings.working_dir} (terraform plan)")
-
-
-def _run_terraform(
-    settings: TerraformSettings, shared_dir: Path, worker: str, key: str
-) -> dict[str, Any]:
-    from pytest_devops.plan.runner import Terraform
-
-    assert settings.working_dir is not None
-    if not settings.working_dir.is_dir():
-        raise GateError(f"terraform.working_dir {settings.working_dir} is not a directory")
-    tf = Terraform(
-        settings.working_dir,
-        binary=settings.binary,
-        env={**os.environ, **settings.env},
-        timeout=settings.timeout,
-        data_dir=shared_dir / f"tf-data-{worker}",
-        log_dir=shared_dir,
-        lock_timeout=settings.lock_timeout,
-    )
-    if settings.init:
-        tf.init(settings.backend_config)
-    if settings.workspace:
-        tf.workspace(settings.workspace)
-    planfile = shared_dir / f"plan-{key}.tfplan"
-    tf.plan(planfile, var_files=settings.var_files, variables=settings.vars,
-            refresh=settings.refresh, parallelism=settings.parallelism)
-    return tf.show_json(planfile)
+    how = "the recorded plan" if made["reused"] else "planned"
+    plan = load_plan(folder / "plan.json")
+    plan.source = f"{folder / 'plan.json'} ({how}, made at {made['created_at']})"
+    return plan

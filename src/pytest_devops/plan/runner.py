@@ -15,7 +15,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,8 +97,9 @@ def plan_args(
     destroy: bool = False,
     parallelism: int | None = None,
     targets: Sequence[str] = (),
+    extra: Sequence[str] = (),
 ) -> list[str]:
-    """``plan -out=... -detailed-exitcode`` with the given inputs."""
+    """``plan -out=... -detailed-exitcode`` with the given inputs (``extra``: more flags)."""
     args = [binary, "plan", "-input=false", "-no-color", "-detailed-exitcode",
             f"-out={os.fspath(out)}"]
     if lock_timeout:
@@ -110,18 +111,18 @@ def plan_args(
     if parallelism:
         args.append(f"-parallelism={parallelism}")
     args += [f"-target={t}" for t in targets]
-    return args + _var_args(var_files, variables or {})
+    return args + list(extra) + _var_args(var_files, variables or {})
 
 
 def apply_args(binary: str, planfile: str | os.PathLike[str], *, lock_timeout: str | None = None,
-               parallelism: int | None = None) -> list[str]:
+               parallelism: int | None = None, extra: Sequence[str] = ()) -> list[str]:
     """``apply`` of a saved plan: no variables, no approval prompt (the plan was reviewed)."""
     args = [binary, "apply", "-input=false", "-no-color", "-auto-approve"]
     if lock_timeout:
         args.append(f"-lock-timeout={lock_timeout}")
     if parallelism:
         args.append(f"-parallelism={parallelism}")
-    return [*args, os.fspath(planfile)]
+    return [*args, *extra, os.fspath(planfile)]
 
 
 def _kill_group(proc: subprocess.Popen[str], sig: int) -> None:
@@ -141,8 +142,12 @@ def run_process(
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
     grace: float = GRACE,
+    progress: Callable[[float], None] | None = None,
+    interval: float = 5.0,
 ) -> Result:
-    """Run ``args``; on timeout interrupt the process group, then kill it, and raise."""
+    """Run ``args``; on timeout interrupt the process group, then kill it, and raise.
+
+    ``progress(seconds)`` is called every ``interval`` seconds while the command runs."""
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -156,7 +161,7 @@ def run_process(
         hint = INSTALL_HINT.get(Path(binary).name, f"install {binary}")
         raise ToolMissing(binary, hint) from None
     try:
-        stdout, stderr = proc.communicate(timeout=timeout)
+        stdout, stderr = _wait(proc, start, timeout, progress, interval)
     except subprocess.TimeoutExpired:
         _kill_group(proc, signal.SIGINT)
         try:
@@ -170,6 +175,22 @@ def run_process(
             "(TF_LOG=DEBUG writes a log beside the plan)",
         ) from None
     return Result(tuple(args), proc.returncode, stdout, stderr, time.monotonic() - start)
+
+
+def _wait(proc: subprocess.Popen[str], start: float, timeout: float | None,
+          progress: Callable[[float], None] | None, interval: float) -> tuple[str, str]:
+    """``communicate`` in slices of ``interval`` (it keeps what was read between calls)."""
+    deadline = None if timeout is None else start + timeout
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        step = left if progress is None else (interval if left is None else min(interval, left))
+        try:
+            return proc.communicate(timeout=None if step is None else max(step, 0.0))
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+            assert progress is not None
+            progress(time.monotonic() - start)
 
 
 class Terraform:
@@ -189,8 +210,12 @@ class Terraform:
         data_dir: str | os.PathLike[str] | None = None,
         log_dir: str | os.PathLike[str] | None = None,
         lock_timeout: str | None = None,
+        progress: Callable[[str], None] | None = None,
+        progress_interval: float = 5.0,
     ) -> None:
         self.working_dir = Path(working_dir)
+        self.progress = progress
+        self.progress_interval = progress_interval
         self.binary = binary
         self.timeout = timeout
         self.lock_timeout = lock_timeout
@@ -219,7 +244,20 @@ class Terraform:
     def run(self, args: Sequence[str], *, check: bool = True) -> Result:
         if "TF_LOG_PATH" in self.env:
             Path(self.env["TF_LOG_PATH"]).parent.mkdir(parents=True, exist_ok=True)
-        result = run_process(args, cwd=self.working_dir, env=self.env, timeout=self.timeout)
+        say = self.progress
+        step = " ".join([Path(args[0]).name, *(a for a in args[1:3] if not a.startswith("-"))])
+        if say is not None:
+            say(f"{step}: started in {self.working_dir}")
+        result = run_process(
+            args, cwd=self.working_dir, env=self.env, timeout=self.timeout,
+            progress=None if say is None else (lambda t: say(f"{step}: running for {t:.0f}s")),
+            interval=self.progress_interval,
+        )
+        if say is not None:
+            ok = result.returncode == 0 or (
+                result.returncode == 2 and "-detailed-exitcode" in args)
+            state = "done" if ok else f"failed (exit {result.returncode})"
+            say(f"{step}: {state} in {result.duration:.1f}s")
         if check and result.returncode != 0:
             raise failure(result.args, result.returncode, result.stderr)
         return result
@@ -247,9 +285,7 @@ class Terraform:
         current = self.run([self.binary, "workspace", "show"]).stdout.strip()
         if current == name:
             return
-        selected = self.run([self.binary, "workspace", "select", name], check=False)
-        if selected.returncode != 0:
-            self.run([self.binary, "workspace", "new", name])
+        self.run([self.binary, "workspace", "select", "-or-create", name])
 
     def plan(self, out: str | os.PathLike[str], **kwargs: Any) -> bool:
         """Save a plan to ``out``; ``True`` when it has changes (``-detailed-exitcode``)."""
@@ -266,20 +302,33 @@ class Terraform:
         result = self.run([self.binary, "show", "-json", "-no-color", os.fspath(planfile)])
         return _json(result, "show -json")
 
-    def apply(self, planfile: str | os.PathLike[str], *, parallelism: int | None = None) -> Result:
+    def apply(self, planfile: str | os.PathLike[str], *, parallelism: int | None = None,
+              extra: Sequence[str] = ()) -> Result:
         return self.run(apply_args(self.binary, planfile, lock_timeout=self.lock_timeout,
-                                   parallelism=parallelism))
+                                   parallelism=parallelism, extra=extra))
+
+    def version(self) -> str:
+        """The CLI's version (``version -json``; OpenTofu answers the same way)."""
+        doc = _json(self.run([self.binary, "version", "-json"]), "version -json")
+        found = doc.get("terraform_version")
+        if not isinstance(found, str):
+            raise failure((self.binary, "version"), 0, "Error: no terraform_version in "
+                          "`version -json` output")
+        return found
 
     def output(self) -> dict[str, Any]:
         """``output -json``: name -> ``{"value", "type", "sensitive"}``."""
         return _json(self.run([self.binary, "output", "-json", "-no-color"]), "output -json")
 
     def destroy(self, *, var_files: Sequence[str | os.PathLike[str]] = (),
-                variables: Mapping[str, Any] | None = None) -> Result:
+                variables: Mapping[str, Any] | None = None, parallelism: int | None = None,
+                extra: Sequence[str] = ()) -> Result:
         args = [self.binary, "destroy", "-input=false", "-no-color", "-auto-approve"]
         if self.lock_timeout:
             args.append(f"-lock-timeout={self.lock_timeout}")
-        return self.run(args + _var_args(var_files, variables or {}))
+        if parallelism:
+            args.append(f"-parallelism={parallelism}")
+        return self.run(args + list(extra) + _var_args(var_files, variables or {}))
 
 
 def _json(result: Result, what: str) -> dict[str, Any]:

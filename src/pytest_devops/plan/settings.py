@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pytest_devops.config import Environment
+from pytest_devops.terraform.settings import TerraformSettings
+from pytest_devops.terraform.settings import check_environment as check_terraform
+from pytest_devops.terraform.settings import parse as terraform_settings
 
 __all__ = [
     "AllowList",
@@ -20,53 +22,10 @@ __all__ = [
     "RequiredTags",
     "RulesSettings",
     "TerraformSettings",
+    "check_terraform",
     "rules_settings",
     "terraform_settings",
 ]
-
-
-@dataclass(frozen=True)
-class TerraformSettings:
-    plan_file: Path | None = None
-    working_dir: Path | None = None
-    binary: str = "terraform"
-    workspace: str | None = None
-    var_files: tuple[Path, ...] = ()
-    vars: Mapping[str, Any] = field(default_factory=dict)
-    backend_config: Mapping[str, Any] | tuple[Path, ...] = ()
-    init: bool = True
-    refresh: bool = True
-    parallelism: int | None = None
-    lock_timeout: str = "0s"
-    timeout: float = 1800.0
-    env: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def configured(self) -> bool:
-        """Whether the environment says where a plan comes from."""
-        return self.plan_file is not None or self.working_dir is not None
-
-
-def terraform_settings(env: Environment) -> TerraformSettings:
-    raw: Mapping[str, Any] = env.section("terraform")
-    backend = raw.get("backend_config", ())
-    return TerraformSettings(
-        plan_file=env.path(raw["plan_file"]) if raw.get("plan_file") else None,
-        working_dir=env.path(raw["working_dir"]) if raw.get("working_dir") else None,
-        binary=raw.get("binary", "terraform"),
-        workspace=raw.get("workspace"),
-        var_files=tuple(env.path(p) for p in raw.get("var_files", ())),
-        vars=dict(raw.get("vars", {})),
-        backend_config=(
-            dict(backend) if isinstance(backend, Mapping) else tuple(env.path(p) for p in backend)
-        ),
-        init=raw.get("init", True),
-        refresh=raw.get("refresh", True),
-        parallelism=raw.get("parallelism"),
-        lock_timeout=raw.get("lock_timeout", "0s"),
-        timeout=float(raw.get("timeout", 1800)),
-        env=dict(raw.get("env", {})),
-    )
 
 
 @dataclass(frozen=True)

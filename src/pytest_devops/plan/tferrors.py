@@ -116,13 +116,24 @@ def classify(stderr: str) -> tuple[str, str | None]:
     return "unknown", None
 
 
-def error_summary(stderr: str, limit: int = 12) -> str:
-    """The CLI's own error: from the first ``Error:`` line, box drawing removed."""
+def error_summary(stderr: str, limit: int = 60) -> str:
+    """The CLI's first error block in full: from the first ``Error:`` line to the end of
+    its box (or the next ``Error:``), box drawing removed, at most ``limit`` lines."""
     lines = [ln.strip().lstrip("│╷╵").strip() for ln in strip_ansi(stderr).splitlines()]
-    lines = [ln for ln in lines if ln]
-    start = next((i for i, ln in enumerate(lines) if ln.startswith("Error")), 0)
-    picked = lines[start:start + limit]
-    return "\n".join(picked) if picked else "(no error output)"
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("Error")), None)
+    if start is None:
+        picked = [ln for ln in lines if ln][-limit:]
+        return "\n".join(picked) if picked else "(no error output)"
+    block: list[str] = []
+    raw = strip_ansi(stderr).splitlines()
+    for i in range(start, len(lines)):
+        if i > start and (lines[i].startswith("Error:") or raw[i].strip().startswith("╵")):
+            break
+        if lines[i] or (block and block[-1]):
+            block.append(lines[i])
+    while block and not block[-1]:
+        block.pop()
+    return "\n".join(block[:limit])
 
 
 def failure(command: Sequence[str], returncode: int | None, stderr: str) -> TerraformError:
@@ -130,8 +141,12 @@ def failure(command: Sequence[str], returncode: int | None, stderr: str) -> Terr
     verb = " ".join(command[1:2]) or "command"
     binary = command[0].rsplit("/", 1)[-1] if command else "terraform"
     summary = error_summary(stderr)
+    # The cause on the first line: a short summary (pytest -ra) shows only that line.
+    first, _, rest = summary.partition("\n")
+    cause = first.removeprefix("Error:").strip() or first
     return TerraformError(
-        f"{binary} {verb} failed ({kind}, exit code {returncode}):\n{summary}",
+        f"{binary} {verb} failed ({kind}, exit code {returncode}): {cause}"
+        + (f"\n{rest}" if rest else ""),
         kind=kind,
         command=command,
         returncode=returncode,

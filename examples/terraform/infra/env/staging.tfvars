@@ -1,0 +1,2 @@
+site_name = "shop"
+replicas  = 2

@@ -1,0 +1,1 @@
+"""Monorepos: the Terraform roots of a repository and which of them a change affects."""

@@ -1,0 +1,172 @@
+"""Sample repositories for the act tier: a git repository with a Terraform root that uses
+only built-ins (``terraform_data``, locals, outputs, ``check`` blocks), a ``devops.yaml``,
+gate tests and small caller workflows of the project's reusable workflows."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+OWNER, REPO = "octo-org", "infra"
+PERMISSIONS = """\
+    permissions:
+      contents: read
+      id-token: write
+      pull-requests: write
+      security-events: write
+      actions: read
+"""
+
+PR_WORKFLOW = f"""\
+name: pull request
+on: pull_request
+permissions: {{}}
+jobs:
+  checks:
+    uses: pytest-devops/pytest-devops/.github/workflows/pr-checks.yml@v1
+{PERMISSIONS}    with:
+      working-directory: infra
+      terraform-version: ""
+      checkov-version: ""
+      python-version: ${{{{ vars.PYTHON_VERSION }}}}
+    secrets:
+      role-arn: ${{{{ secrets.STAGING_ROLE }}}}
+"""
+
+PUSH_WORKFLOW = f"""\
+name: pipeline
+on: push
+permissions: {{}}
+jobs:
+  terraform:
+    uses: pytest-devops/pytest-devops/.github/workflows/terraform.yml@v1
+{PERMISSIONS}    with:
+      working-directory: infra
+      terraform-version: ""
+      checkov-version: ""
+      python-version: ${{{{ vars.PYTHON_VERSION }}}}
+    secrets:
+      staging-role-arn: ${{{{ secrets.STAGING_ROLE }}}}
+      production-role-arn: ${{{{ secrets.PRODUCTION_ROLE }}}}
+"""
+
+MAIN_TF = """\
+variable "size" {
+  type    = number
+  default = SIZE
+}
+
+locals {
+  owner = "platform"
+}
+
+resource "terraform_data" "app" {
+  input = { owner = local.owner, size = var.size }
+}
+
+check "size_is_positive" {
+  assert {
+    condition     = var.size > 0
+    error_message = "size must be positive"
+  }
+}
+
+output "size" {
+  value = var.size
+}
+"""
+
+DEVOPS_YAML = """\
+version: 1
+environments:
+  staging:
+    terraform:
+      plan_file: ${PYTEST_DEVOPS_PLAN:-plan.json}
+    rules:
+      max_changes: 5
+  production:
+    extends: staging
+    protected: true
+"""
+
+GATES = """\
+import pytest
+
+
+@pytest.mark.devops_plan
+def test_the_app_is_small(devops_plan):
+    sizes = [rc.value("input", {}).get("size") for rc in devops_plan.changes(type="terraform_data")]
+    assert sizes and all(s <= 3 for s in sizes), f"sizes {sizes} exceed 3"
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def write(repo: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(textwrap.dedent(text))
+
+
+def commit(repo: Path, files: dict[str, str], message: str = "change") -> str:
+    """Write ``files`` and commit them; returns the commit id."""
+    write(repo, files)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def terraform_repo(path: Path, *, size: int = 1, extra: dict[str, str] | None = None) -> Path:
+    """A repository on ``main``: ``infra/`` (Terraform), devops.yaml, gates, callers."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "remote", "add", "origin", f"https://github.com/{OWNER}/{REPO}")
+    commit(
+        path,
+        {
+            "infra/main.tf": MAIN_TF.replace("SIZE", str(size)),
+            "devops.yaml": DEVOPS_YAML,
+            "tests/test_gates.py": GATES,
+            ".github/workflows/pr.yml": PR_WORKFLOW,
+            ".github/workflows/pipeline.yml": PUSH_WORKFLOW,
+            **(extra or {}),
+        },
+        "initial",
+    )
+    return path
+
+
+def repository() -> dict[str, object]:
+    return {
+        "name": REPO,
+        "full_name": f"{OWNER}/{REPO}",
+        "owner": {"login": OWNER},
+        "default_branch": "main",
+        "private": True,
+    }
+
+
+def pull_request_event(number: int, sha: str) -> dict[str, object]:
+    return {
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"ref": "feature", "sha": sha},
+            "base": {"ref": "main"},
+        },
+        "repository": repository(),
+    }
+
+
+def push_event(sha: str) -> dict[str, object]:
+    return {"ref": "refs/heads/main", "after": sha, "repository": repository()}
