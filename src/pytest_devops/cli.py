@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("pytest_devops.security.cli_scan", "run Checkov (offline, fail-closed) on paths"),
     "baseline": ("pytest_devops.security.cli_baseline", "record current security findings"),
     "canary": ("pytest_devops.canary.cli", "prove each plan-stage gate fails on a mutant plan"),
+    "replay": ("pytest_devops.evidence.cli_replay", "re-run an evidence bundle's gates offline"),
+    "verify-bundle": ("pytest_devops.evidence.cli_verify", "check an evidence bundle's sums"),
     "terraform": ("pytest_devops.terraform.cli", "plan, apply (the recorded plan) or destroy an "
                   "environment"),
 }

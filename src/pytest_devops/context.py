@@ -56,10 +56,13 @@ class GateContext:
     """The selected environment and everything the session shares about it."""
 
     def __init__(
-        self, config: pytest.Config, env: Environment, stage: str | None, report: RunReport
+        self, config: pytest.Config, env: Environment, stage: str | None, report: RunReport,
+        source: str | None = None,
     ) -> None:
         self.config = config
         self.env = env
+        #: Where the environment's name came from (``--devops-env``, a variable, ini).
+        self.source = source
         self.redactor = session_redactor(config)
         self.stage = stage
         #: The gate results recorded so far (on the xdist controller: every worker's).

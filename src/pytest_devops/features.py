@@ -83,7 +83,6 @@ FEATURES: tuple[Feature, ...] = (
         options="pytest_devops.plan.options",
         parsers=(
             Parser("pytest_devops.plan.settings:terraform_settings", ("terraform",)),
-            Parser("pytest_devops.plan.settings:check_terraform", ("terraform", "ephemeral")),
             Parser("pytest_devops.plan.settings:rules_settings", ("rules",)),
         ),
     ),
@@ -92,7 +91,17 @@ FEATURES: tuple[Feature, ...] = (
         "pytest_devops.cost.plugin",
         parsers=(Parser("pytest_devops.cost.settings:cost_settings", ("cost",)),),
     ),
+    Feature(
+        "terraform",
+        "pytest_devops.terraform.plugin",
+        parsers=(
+            Parser("pytest_devops.terraform.settings:check_environment",
+                   ("terraform", "ephemeral")),
+        ),
+    ),
     Feature("canary", "pytest_devops.canary.plugin", options="pytest_devops.canary.options"),
+    Feature("evidence", "pytest_devops.evidence.plugin",
+            options="pytest_devops.evidence.options"),
 )
 
 

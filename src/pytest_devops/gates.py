@@ -112,12 +112,13 @@ def evaluate(marks: Iterable[MarkLike]) -> Selection:
 class BuiltinGate:
     """A rule enabled in ``devops.yaml`` that needs no test code.
 
-    ``run`` returns on pass, raises :class:`~pytest_devops.errors.GateFailure` on fail
+    ``run`` returns on pass (optionally a note saying what it checked), raises
+    :class:`~pytest_devops.errors.GateFailure` on fail
     and :class:`~pytest_devops.errors.GateError` (or anything else) on error.
     """
 
     name: str
     kind: str
-    run: Callable[[GateContext], None]
+    run: Callable[[GateContext], str | None]
     description: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from pytest_devops.cloudformation.ephemeral import Deployment
     from pytest_devops.config import Environment
     from pytest_devops.gates import BuiltinGate
     from pytest_devops.plan.model import Plan
@@ -46,3 +47,11 @@ def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan | None:
 def pytest_devops_priced_plan(plan: Plan, env: Environment, config: pytest.Config) -> Plan | None:
     """Return the view of ``plan`` the cost engine prices, when it is not the plan itself
     (a change set's resources as their Terraform twins), else ``None``."""
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_devops_deployment(env: Environment, config: pytest.Config) -> Deployment | None:
+    """Return the deployed environment (outputs, start time) when this plugin deploys or
+    reads it, else ``None``. The Terraform feature answers for a Terraform root (applied
+    first when the environment is ephemeral); without an answer the AWS feature reads a
+    CloudFormation stack or aws.outputs_file."""

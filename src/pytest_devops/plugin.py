@@ -63,6 +63,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(newhooks)
     pluginmanager.import_plugin("pytest_devops.fixtures")
     pluginmanager.import_plugin("pytest_devops.masking")
+    pluginmanager.import_plugin("pytest_devops.report_guard")
 
 
 def _register_features(config: pytest.Config, active: bool) -> None:
@@ -107,7 +108,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise usage_error(exc) from None
     assert env is not None
     st.redactor.add_env(env.redact_env)
-    st.ctx = ctx = GateContext(config, env, st.stage, st.report)
+    st.ctx = ctx = GateContext(config, env, st.stage, st.report, st.source)
     ctx.install()
     for parse in present_parsers(env):  # every wrong setting is a usage error, now
         ctx.settings(parse)
@@ -158,20 +159,30 @@ def _kind(item: pytest.Item) -> str | None:
 _FAILURES = (AssertionError, pytest.fail.Exception)
 
 
+def _undecided(kind: str | None, exc: BaseException | None) -> bool:
+    """A gate that raised something other than a broken rule could not decide."""
+    return kind is not None and exc is not None and (
+        isinstance(exc, GateError) or not isinstance(exc, _FAILURES))
+
+
 def _outcome(report: pytest.TestReport, kind: str | None, exc: BaseException | None) -> str:
+    if hasattr(report, "wasxfail") and _undecided(kind, exc):
+        return "error"  # an expected failure is a broken rule, never a gate that errored
     if report.passed:
         return "pass"
     if report.skipped:
         return "skip"
     if report.when != "call" or isinstance(exc, GateError):
         return "error"
-    if kind is not None and exc is not None and not isinstance(exc, _FAILURES):
+    if _undecided(kind, exc):
         # In a gate, only a broken rule is a failure; anything else means undecided.
         return "error"
     return "fail"
 
 
-def _message(report: pytest.TestReport, exc: BaseException | None) -> str:
+def _message(report: pytest.TestReport, exc: BaseException | None, note: str = "") -> str:
+    if report.passed:
+        return note
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     if exc is None:
@@ -196,11 +207,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         "kind": kind,
         "outcome": result,
         # Masked before it is cut, so no piece of a secret is left at the cut.
-        "message": redactor.redact(_message(report, exc))[:4000],
+        "message": redactor.redact(_message(report, exc, getattr(item, "note", "")))[:4000],
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }
     redact_report(report, redactor)
+    if result == "error" and hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        del report.wasxfail
     if soft:
         report.outcome = "passed"
 

@@ -119,5 +119,8 @@ def terminal_lines(
             first = r.message.splitlines()[0] if r.message else ""
             markup = {"yellow": True} if r.soft else {"red": True}
             yield f"{label:<9} {r.nodeid}: {first}", markup
+        elif r.outcome == "pass" and r.message and r.kind:
+            # A built-in gate that passed says what it checked.
+            yield f"{'PASS':<9} {r.nodeid}: {r.message.splitlines()[0]}", {}
     outcome = report.outcome(exitstatus)
     yield f"outcome: {outcome}", {"green": outcome == "pass", "red": outcome != "pass"}

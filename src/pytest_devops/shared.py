@@ -29,7 +29,7 @@ class SharedDir:
         path.mkdir(parents=True, exist_ok=True)
 
     def remove(self) -> None:
-        shutil.rmtree(self.path.parent, ignore_errors=True)
+        shutil.rmtree(self.path, ignore_errors=True)
 
     def lock(self, name: str, timeout: float) -> AbstractContextManager[None]:
         """An exclusive lock between processes on ``NAME.lock`` (see :func:`exclusive`)."""

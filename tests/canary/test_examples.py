@@ -127,3 +127,25 @@ def test_demo_every_builtin_gate_is_killed(tmp_path: Path) -> None:
         **({"devops.yaml::checkov": ["public"]} if security else {}),
     }
     assert {g["verdict"] for g in result["gates"]} == {"killed"}
+
+
+def test_terraform_example_every_builtin_gate_is_killed(tmp_path: Path) -> None:
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform not on PATH")
+    project = tmp_path / "terraform"
+    shutil.copytree(ROOT / "examples" / "terraform", project)
+    token = 'tok-"quoted"\\back\\slash-' + "z" * 48
+    proc = _canary(project, "--env", "staging", env=_env(EXAMPLE_API_TOKEN=token))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        "canary: environment staging, 8 mutants (replace, untag, instance-type, region, "
+        "resource-type, changes, cost, terraform-test)",
+        "KILLED    devops.yaml::terraform.test: by terraform-test",
+        "KILLED    devops.yaml::plan.no_destroy: by replace",
+        "KILLED    devops.yaml::plan.allowed_resource_types: by untag, instance-type, "
+        "resource-type, cost",
+        "KILLED    devops.yaml::plan.max_changes: by changes, cost",
+        "KILLED    tests/test_site.py::test_the_plan_only_creates: by replace",
+        "outcome: pass",
+    ]
+    assert "z" * 20 not in proc.stdout + proc.stderr

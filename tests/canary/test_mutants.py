@@ -109,3 +109,22 @@ def test_instance_type_avoids_every_allowed_pattern() -> None:
     env = _env({**RULES, "allowed_instance_types": ["x2iedn.*", "u-*"]})
     out = mutate("instance-type", _plan(), env, {})  # type: ignore[arg-type]
     assert out["aws_instance.web"].after["instance_type"] == "canary.disallowed"
+
+
+def test_terraform_test_mutant_makes_one_line_outputs_constant() -> None:
+    from pytest_devops.canary.tftest import mutate_outputs
+
+    hcl = (
+        'output "url" {\n  value = "http://${var.name}.example"\n}\n'
+        'output "ids" {\n  value = [\n    a.id,\n  ]\n}\n'
+        'output "secret" {\n  value     = var.token\n  sensitive = true\n}\n'
+        'resource "terraform_data" "x" {\n  input = 1\n}\n'
+    )
+    text, count = mutate_outputs(hcl)
+    assert count == 2
+    assert text == (
+        'output "url" {\n  value = "canary-mutant"\n}\n'
+        'output "ids" {\n  value = [\n    a.id,\n  ]\n}\n'
+        'output "secret" {\n  value     = "canary-mutant"\n  sensitive = true\n}\n'
+        'resource "terraform_data" "x" {\n  input = 1\n}\n'
+    )

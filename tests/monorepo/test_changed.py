@@ -35,7 +35,7 @@ def roots(matrix: Any) -> list[str]:
 def test_change_to_one_root_runs_only_it(repo: Path, capsys: Any) -> None:
     commit(repo, {"stacks/app/main.tf": "# edited\n" + (repo / "stacks/app/main.tf").read_text()})
     assert changed(capsys, "--base", "main") == {"include": [
-        {"root": "stacks/app", "name": "stacks-app", "config": "devops.yaml"},
+        {"root": "stacks/app", "name": "stacks-app", "config": "devops.yaml", "gates": "."},
     ]}
 
 
@@ -76,12 +76,12 @@ def test_env_rows_and_github_output(repo: Path, capsys: Any, tmp_path: Path,
     matrix = changed(capsys, "--all", "--env", "staging", "--env", "production",
                      "--github-output")
     assert matrix["include"] == [
-        {"root": "stacks/app", "name": "app", "config": "devops.yaml",
+        {"root": "stacks/app", "name": "app", "config": "devops.yaml", "gates": ".",
          "environments": ["staging"], "environment": "staging"},
         {"root": "stacks/net", "name": "stacks-net", "config": "stacks/net/devops.yaml",
-         "environment": "staging"},
+         "gates": "stacks/net", "environment": "staging"},
         {"root": "stacks/net", "name": "stacks-net", "config": "stacks/net/devops.yaml",
-         "environment": "production"},
+         "gates": "stacks/net", "environment": "production"},
     ]
     lines = out.read_text().splitlines()
     assert lines[1:] == ['roots=["stacks/app","stacks/net"]', "count=3"]

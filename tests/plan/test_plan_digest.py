@@ -120,6 +120,8 @@ def test_every_change_to_what_apply_does_changes_it() -> None:
 def test_corpus_plans_have_distinct_digests_but_no_change_plans_share_one(corpus: Path) -> None:
     by_digest: dict[str, list[str]] = {}
     for path in sorted((corpus / "plans").glob("*.json")):
+        if path.stem == "trivy__no_resource_changes":
+            continue  # refused: planned_values has a resource resource_changes lacks
         by_digest.setdefault(load_plan(path).digest(), []).append(path.stem)
     shared = [names for names in by_digest.values() if len(names) > 1]
     # Plans with nothing to apply are the same plan, whatever else they hold.
@@ -127,5 +129,4 @@ def test_corpus_plans_have_distinct_digests_but_no_change_plans_share_one(corpus
     assert shared == [[
         "infracost__ebs_attachment_after",
         "tfvalidator__gcp_applied_noop",
-        "trivy__no_resource_changes",
     ]]

@@ -56,7 +56,8 @@ def test_scan_table_and_sarif(
     table = capsys.readouterr().out.splitlines()
     assert table[0].startswith("checkov 3.")
     assert table[0].endswith(" (cached)")
-    assert table[1].split() == ["FAILED", "CKV_AWS_3", "aws_ebs_volume.plain", "infra/main.tf:7-10"]
+    assert table[1] == "paths: infra: 2 resources scanned"
+    assert table[2].split() == ["FAILED", "CKV_AWS_3", "aws_ebs_volume.plain", "infra/main.tf:7-10"]
     assert main(["scan", "--env", "ci", "--format", "sarif"]) == 1
     doc = json.loads(capsys.readouterr().out)
     Draft7Validator(sarif_schema).validate(doc)

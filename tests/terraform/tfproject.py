@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,31 @@ def files_holding(root: Path, secret: str) -> list[str]:
         if path.is_file() and any(f in path.read_bytes() for f in forms):
             found.append(str(path.relative_to(root)))
     return found
+
+
+def run_pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest in the project, as a user runs it (its own process, the project's env)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=project, capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
+def logging_terraform(folder: Path, *, fail_on: str = "", sleep: float = 0) -> Path:
+    """The real CLI behind a wrapper that notes each command (and fails ``fail_on``)."""
+    calls = folder / "calls.log"
+    script = folder / "tf-logged"
+    fail = (f'if [ "$1" = "{fail_on}" ]; then echo "Error: {fail_on} refused by the '
+            f'test wrapper" >&2; exit 1; fi\n') if fail_on else ""
+    script.write_text(f'#!/bin/sh\necho "$1" >> {calls}\nsleep {sleep}\n{fail}'
+                      f'exec {TERRAFORM} "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
+def set_binary(project: Path, binary: Path, extra: str = "") -> None:
+    """Point every environment of the project's config at ``binary``."""
+    text = (project / "devops.yaml").read_text()
+    text = text.replace("      working_dir: infra\n",
+                        f"      working_dir: infra\n      binary: {binary}\n{extra}")
+    (project / "devops.yaml").write_text(text)

@@ -158,6 +158,15 @@ class Handler(BaseHTTPRequestHandler):
     def route_big(self, args: list[str]) -> None:
         self._send(200, b"x" * 3_000_000)
 
+    def route_short_body(self, args: list[str]) -> None:
+        """Declares 100 bytes, sends 10, then closes: a body cut short."""
+        self.send_response(200)
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(b"x" * 10)
+        self.wfile.flush()
+        self.close_connection = True
+
     def route_echo(self, args: list[str]) -> None:
         doc = {k.lower(): v for k, v in self.headers.items()}
         self._send(200, json.dumps(doc).encode(), "application/json")

@@ -42,7 +42,7 @@ def test_the_project_has_what_it_lints() -> None:
         "cloudformation.yml",
         "pr-checks.yml",
     }
-    assert len(TEMPLATES) == 3
+    assert len(TEMPLATES) == 4
 
 
 # -- tools ------------------------------------------------------------------------------

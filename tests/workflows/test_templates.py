@@ -20,7 +20,8 @@ def test_each_template_has_its_properties_and_icon() -> None:
     assert (
         workflows
         == properties
-        == {"pytest-devops-terraform", "pytest-devops-cloudformation", "pytest-devops-pr-checks"}
+        == {"pytest-devops-terraform", "pytest-devops-cloudformation", "pytest-devops-pr-checks",
+            "pytest-devops-drift"}
     )
     for name in sorted(properties):
         props = json.loads((TEMPLATES / f"{name}.properties.json").read_text())

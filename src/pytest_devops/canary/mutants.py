@@ -263,6 +263,8 @@ MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     Mutant("changes", "more changes than max_changes", many_changes),
     Mutant("cost", "the monthly cost multiplied past the budget", costly),
     Mutant("public", "a public bucket and SSH open to the world (security)", public),
+    Mutant("terraform-test", "Terraform outputs that no longer follow the configuration "
+           "(terraform test)", lambda plan, env, params: _copy(plan)),
 )}
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,8 +80,32 @@ def cost_factor(env: Environment, baseline: Mapping[str, Any]) -> int:
     return max(2, min(50, math.ceil(max(money) / after) + 1))
 
 
+def _applies(name: str, env: Environment) -> bool:
+    if name == "public":
+        return bool(env.section("security"))
+    if name == "terraform-test":
+        return bool(env.section("terraform").get("test"))
+    return True
+
+
+def _project_copy(project: Project, env: Environment, scratch: Path) -> Project:
+    """The project copied, its Terraform outputs mutated (the terraform-test mutant)."""
+    from pytest_devops.canary.tftest import mutated_copy
+
+    try:
+        rel = project.config.resolve().relative_to(project.cwd.resolve())
+    except ValueError:
+        raise DevopsError(f"canary run terraform-test: the config {project.config} is not "
+                          f"under {project.cwd}, which is copied") from None
+    working_dir = env.path(env.section("terraform").get("working_dir", "."))
+    if mutated_copy(project.cwd, working_dir, scratch / "project") == 0:
+        raise DevopsError("canary run terraform-test: no output under "
+                          f"{working_dir} to mutate")
+    return replace(project, cwd=scratch / "project", config=scratch / "project" / rel)
+
+
 def mutant_names(env: Environment, only: Sequence[str] = ()) -> list[str]:
-    names = [n for n in MUTANTS if n != "public" or env.section("security")]
+    names = [n for n in MUTANTS if _applies(n, env)]
     unknown = [n for n in only if n not in MUTANTS]
     if unknown:
         raise DevopsError(f"unknown mutant {', '.join(unknown)}; choose from "
@@ -106,7 +130,9 @@ def run_mutants(project: Project, env: Environment, values: dict[str, Any],
             spec = {"mode": "mutate", "mutant": name, "plan": str(work / "plan.pickle"),
                     "params": params, "scratch": str(scratch)}
             try:
-                runs[name] = _pytest(project, spec, work, name, redactor)
+                where = (_project_copy(project, env, scratch) if name == "terraform-test"
+                         else project)
+                runs[name] = _pytest(where, spec, work, name, redactor)
             except DevopsError as exc:
                 errors.append(str(exc))
     result = judge(project.env, baseline, runs, {n: MUTANTS[n].description for n in names})

@@ -55,6 +55,13 @@ def _lifecycle(ctx: GateContext) -> Lifecycle:
     )
 
 
+def _deployment(ctx: GateContext) -> Deployment:
+    """What another feature deploys (a Terraform root), else the stack or outputs file."""
+    found: Deployment | None = ctx.config.hook.pytest_devops_deployment(
+        env=ctx.env, config=ctx.config)
+    return found if found is not None else ctx.get(LIFECYCLE).deployment()
+
+
 def _cloudformation_only(env: Environment) -> bool:
     return bool(env.section("cloudformation")) and not env.section("terraform")
 
@@ -74,7 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     ctx.provide(LIFECYCLE, _lifecycle)
     ctx.provide(CHANGE_SET, lambda c: c.get(LIFECYCLE).plan())
-    ctx.provide(DEPLOYMENT, lambda c: c.get(LIFECYCLE).deployment())
+    ctx.provide(DEPLOYMENT, _deployment)
     ctx.provide(CFN_PLAN, _cfn_plan)
 
 

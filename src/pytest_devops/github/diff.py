@@ -22,9 +22,13 @@ def _size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+_ICONS = {"pass": "✅ ", "fail": "❌ ", "error": "⛔ "}
+
+
 def _title(diff: PlanDiff) -> str:
     name = f"<b>{html_text(diff.root)}</b>: " if diff.root else ""
-    return f"{name}{html_text(headline(diff))}"
+    gates = f" (gates: {diff.outcome})" if diff.outcome else ""
+    return f"{_ICONS.get(diff.outcome or '', '')}{name}{html_text(headline(diff))}{gates}"
 
 
 def _details(diff: PlanDiff, body: list[str], note: str = "", open_: bool = False) -> str:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pytest_devops.errors import ConfigError, DevopsError
 from pytest_devops.github.console import Console
 from pytest_devops.github.context import GithubEnv, split_repo
-from pytest_devops.github.model import GateReport, parse_report, read_json
+from pytest_devops.github.model import GateReport, ReportError, parse_report, read_json
 from pytest_devops.github.settings import GithubSettings
 from pytest_devops.redact import Redactor
+from pytest_devops.runinfo import stale_reason
 
 REDACT_ENV = "PYTEST_DEVOPS_REDACT_ENV"
 EXIT_ERROR = 2
@@ -47,6 +48,9 @@ def load(args: argparse.Namespace, token_env: str | None = None) -> Loaded:
     redactor = Redactor()
     redactor.add_env(redact_names(args, environ))
     doc = read_json(args.report)
+    stale = stale_reason(doc)
+    if stale:
+        raise ReportError(args.report, stale)
     github = doc.get("github") if isinstance(doc, dict) else None
     if isinstance(github, dict):
         recorded = github.get("redact_env")

@@ -209,6 +209,14 @@ def _one(
             if watchdog.fired:
                 raise _Failed("timeout", _late(start, end)) from None
             raise _Failed("reset", f"connection closed by the server: {exc}") from None
+        except http.client.IncompleteRead as exc:
+            if watchdog.fired:
+                raise _Failed("timeout", _late(start, end)) from None
+            got = len(exc.partial)
+            size = f" of {got + exc.expected} bytes" if exc.expected is not None else ""
+            # A body cut short is a failed attempt (retried like a reset), never a pass.
+            raise _Failed("reset", f"the response ended after {got}{size}: the body is "
+                          "incomplete") from None
         except (http.client.HTTPException, OSError) as exc:
             if watchdog.fired:
                 raise _Failed("timeout", _late(start, end)) from None
@@ -335,6 +343,8 @@ def _read(
             raise TimeoutError
         chunk = response.read1(min(65536, max_body - size))
         if not chunk:
+            if response.length:  # the connection closed before Content-Length was read
+                raise http.client.IncompleteRead(b"".join(chunks), response.length)
             return b"".join(chunks), False
         chunks.append(chunk)
         size += len(chunk)

@@ -32,7 +32,10 @@ class Root:
     modules: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"root": self.path, "name": self.name, "config": self.config}
+        """The matrix row: ``gates`` is the directory of ``config`` (where pytest runs)."""
+        gates = PurePosixPath(self.config).parent.as_posix()
+        out: dict[str, Any] = {"root": self.path, "name": self.name, "config": self.config,
+                               "gates": gates}
         if self.environments:
             out["environments"] = list(self.environments)
         return out

@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default 65000, under a PR comment's limit)")
     parser.add_argument("--link", metavar="URL",
                         help="markdown: where the whole diff is (default: this workflow run)")
+    parser.add_argument("--outcome", choices=("pass", "fail", "error"),
+                        help="json: the plan gates' outcome, shown beside the root")
+    parser.add_argument("--summary", action="store_true",
+                        help="also append the whole diff to $GITHUB_STEP_SUMMARY")
+    parser.add_argument("--comment", metavar="KEY",
+                        help="also post it as the sticky pull-request comment KEY "
+                             "(summarised under GitHub's limit, linking the job summary)")
     parser.add_argument("--redact-env", metavar="NAME", action="append", default=[],
                         help="mask the value of this environment variable (repeatable)")
 
@@ -81,7 +88,16 @@ def run(args: argparse.Namespace) -> int:
 
     redactor = Redactor()
     redactor.add_env(redact_names(args, os.environ))
+    redactor.add_env(["GITHUB_TOKEN"])
     diffs = [load_diff(arg, redactor) for arg in args.plans]
+    if args.outcome:
+        from dataclasses import replace
+
+        diffs = [replace(d, outcome=args.outcome) for d in diffs]
+    if args.summary or args.comment:
+        from pytest_devops.github.diff_publish import publish_diffs
+
+        publish_diffs(diffs, summary=args.summary, comment=args.comment, redactor=redactor)
     if args.format == "json":
         docs = [d.to_dict() for d in diffs]
         text = redactor.dumps(docs[0] if len(docs) == 1 else docs, indent=2) + "\n"

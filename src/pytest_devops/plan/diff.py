@@ -77,6 +77,8 @@ class PlanDiff:
     unchanged: int = 0
     #: objects Terraform found changed outside it since the last apply (``resource_drift``)
     drifted: tuple[ResourceDiff, ...] = ()
+    #: the plan gates' outcome (pass, fail, error) when the diff was written beside them
+    outcome: str | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -92,6 +94,7 @@ class PlanDiff:
             "resources": [_resource_dict(r) for r in self.resources],
             "outputs": [_attr_dict(a) for a in self.outputs],
             "drifted": [_resource_dict(r) for r in self.drifted],
+            **({"outcome": self.outcome} if self.outcome else {}),
         }
 
 
@@ -291,6 +294,7 @@ def from_dict(doc: Any, where: str = "<diff>") -> PlanDiff:
             digest=str(doc.get("digest", "")),
             unchanged=int(doc.get("unchanged", 0)),
             drifted=tuple(_resource_of(r) for r in doc.get("drifted", ())),
+            outcome=doc["outcome"] if doc.get("outcome") in ("pass", "fail", "error") else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where}: malformed plan diff ({type(exc).__name__}: {exc})") from None

@@ -315,7 +315,7 @@ def parse_plan(data: dict[str, Any], source: str = "<plan>") -> Plan:
         name for name, spec in (declared or {}).items()
         if isinstance(spec, dict) and spec.get("sensitive") is True
     )
-    return Plan(
+    plan = Plan(
         format_version=version,
         terraform_version=_opt_str(data.get("terraform_version")),
         resource_changes=_changes(data.get("resource_changes"), "resource_changes", source),
@@ -330,6 +330,31 @@ def parse_plan(data: dict[str, Any], source: str = "<plan>") -> Plan:
         complete=data.get("complete") if isinstance(data.get("complete"), bool) else None,
         timestamp=_opt_str(data.get("timestamp")),
     )
+    _check_parts_agree(plan, data, source)
+    return plan
+
+
+def _check_parts_agree(plan: Plan, data: dict[str, Any], source: str) -> None:
+    """Every resource of ``planned_values`` has its ``resource_changes`` entry (a no-op at
+    least); a plan missing them (edited, or cut by a tool) would pass the rules with
+    nothing checked. Without ``planned_values`` the rules read ``resource_changes``."""
+    planned = [r.address for r in plan.planned_resources() if r.mode == "managed"]
+    changed = {rc.address for rc in plan.resource_changes if rc.mode == "managed"}
+    if "resource_changes" not in data and planned:
+        raise GateError(
+            f"{source}: `planned_values` holds {len(planned)} resources but the plan has no "
+            "`resource_changes`: the file is incomplete, so no rule could check it",
+            hint=_HOW,
+        )
+    missing = [a for a in planned if a not in changed]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise GateError(
+            f"{source}: {len(missing)} resources of `planned_values` are not in "
+            f"`resource_changes` ({', '.join(missing[:3])}{more}): the parts of the plan "
+            "disagree",
+            hint=_HOW,
+        )
 
 
 def _opt_str(value: Any) -> str | None:

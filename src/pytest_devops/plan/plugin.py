@@ -53,6 +53,8 @@ def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan:
 
     ctx = GateContext.of(config)
     shared = partial(RunId.shared_dir, config, "devops-plan")
+    from pytest_devops.terraform.progress import progress_writer
+
     return plan_for(env, ctx.redactor, shared, RunId.of(config).worker,
                     override=plan_override(config), progress=progress_writer(config))
 
@@ -71,33 +73,6 @@ def plan_override(config: pytest.Config) -> tuple[str, str] | None:
     if not value:
         return None
     return str(config.invocation_params.dir / Path(value).expanduser()), origin
-
-
-def progress_writer(config: pytest.Config) -> Callable[[str], None]:
-    """Progress lines of Terraform steps: to the terminal (stderr on an xdist worker),
-    masked, each with the time since the session started."""
-    import contextlib
-    import sys
-    import time
-
-    start = time.monotonic()
-    redactor = GateContext.of(config).redactor
-    reporter = (None if hasattr(config, "workerinput")
-                else config.pluginmanager.get_plugin("terminalreporter"))
-
-    def say(text: str) -> None:
-        line = redactor.redact(f"devops terraform [{time.monotonic() - start:6.1f}s] {text}")
-        if reporter is not None:
-            capman = config.pluginmanager.get_plugin("capturemanager")
-            with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
-                reporter.ensure_newline()
-                reporter.write_line(line)
-        else:
-            stream = sys.__stderr__ or sys.stderr
-            stream.write(line + "\n")
-            stream.flush()
-
-    return say
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -151,12 +126,11 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
         report["plan"] = {**summary(plan), "diff": plan_diff(plan).to_dict()}
 
 
-def _run(name: str, check: Callable[..., None], rule: Any, ctx: GateContext) -> None:
+def _run(name: str, check: Callable[..., str | None], rule: Any, ctx: GateContext) -> str | None:
     plan = ctx.get(PLAN)
     if name == "no_destroy":
-        check(plan, rule, ctx.env.name)
-    else:
-        check(plan, rule)
+        return check(plan, rule, ctx.env.name)
+    return check(plan) if rule is None else check(plan, rule)
 
 
 @pytest.hookimpl
@@ -176,4 +150,10 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
             run=partial(_run, name, getattr(rules, func), rule),
             description=description,
         ))
+    loaded = config.stash.get(PLAN, None)
+    if loaded is not None and loaded.raw.get("checks"):
+        # Terraform `check` blocks: their status is in the plan, so they gate like a rule.
+        gates.append(BuiltinGate(name="plan.checks", kind="plan",
+                                 run=partial(_run, "checks", rules.check_checks, None),
+                                 description="Terraform check blocks pass"))
     return gates

@@ -148,16 +148,40 @@ def _default_tags(plan: Plan, rc: ResourceChange) -> set[str]:
     return out
 
 
-def check_required_tags(plan: Plan, rule: RequiredTags) -> None:
-    """Every created/updated/replaced resource with a ``tags`` attribute has the tags."""
+#: Attributes providers keep tags in: a resource with one of them can carry tags.
+_TAG_ATTRIBUTES = ("tags", "tags_all", "labels")
+
+
+def _has(rc: ResourceChange, attr: str) -> bool:
+    after = rc.after if isinstance(rc.after, dict) else {}
+    unknown = rc.after_unknown if isinstance(rc.after_unknown, dict) else {}
+    return attr in after or attr in unknown
+
+
+def check_required_tags(plan: Plan, rule: RequiredTags) -> str:
+    """Every created/updated/replaced resource with a ``tags`` attribute has the tags.
+
+    Returns what was checked. Checking nothing while resources carry tags in another
+    attribute (``attribute: Tags`` for ``tags``) is an error, not a pass.
+    """
     failures: list[Finding] = []
     undecided: list[Finding] = []
     attr = rule.attribute
-    for rc in _writes(plan, rule.ignore):
+    written = _writes(plan, rule.ignore)
+    checked = [rc for rc in written if _has(rc, attr)]
+    if written and not checked:
+        taggable = [rc.address for rc in written if any(_has(rc, a) for a in _TAG_ATTRIBUTES)]
+        if taggable:
+            raise GateError(
+                f"required_tags checked nothing: no created or updated resource has a `{attr}` "
+                f"attribute, but {_plural(len(taggable), 'resource')} carry tags in another "
+                f"({', '.join(taggable[:3])})",
+                hint="set rules.required_tags.attribute to the attribute those resources "
+                "use (tags for AWS and Azure, labels for Google)",
+            )
+    for rc in checked:
         after = rc.after if isinstance(rc.after, dict) else {}
         unknown = rc.after_unknown if isinstance(rc.after_unknown, dict) else {}
-        if attr not in after and attr not in unknown:
-            continue  # not taggable
         if unknown.get(attr) is True:
             undecided.append(Finding("required-tags", f"{attr} unknown until apply", rc.address))
             continue
@@ -175,6 +199,12 @@ def check_required_tags(plan: Plan, rule: RequiredTags) -> None:
     _decide("required_tags", failures, undecided,
             f"{_plural(len(failures), 'resource', 'lack')} required {attr} "
             f"({', '.join(rule.tags)})")
+    skipped = len(written) - len(checked)
+    without = f"; {skipped} without a `{attr}` attribute not checked" if skipped else ""
+    if not checked:
+        return (f"checked nothing: no created or updated resource has a `{attr}` attribute"
+                f" ({_plural(len(written), 'resource')} written)")
+    return f"checked {_plural(len(checked), 'resource')}{without}"
 
 
 def check_allowed_resource_types(plan: Plan, rule: AllowList) -> None:
@@ -269,3 +299,52 @@ def check_max_changes(plan: Plan, rule: MaxChanges) -> None:
         "split the change or raise the limit",
         [Finding("max-changes", rc.action, rc.address) for rc in changed],
     )
+
+
+def _display(address: Any) -> str:
+    if isinstance(address, dict):
+        return str(address.get("to_display") or address.get("name") or "?")
+    return str(address or "?")
+
+
+def check_checks(plan: Plan) -> str:
+    """Terraform ``check`` blocks (``checks`` in the plan JSON): a failed assertion fails
+    the gate with its error messages; one Terraform could not evaluate is an error; one
+    known only after apply is listed in the note."""
+    raw = plan.raw.get("checks")
+    if not isinstance(raw, list):
+        return "the plan has no check blocks"
+    failed: list[Finding] = []
+    errored: list[str] = []
+    later: list[str] = []
+    blocks = [c for c in raw if isinstance(c, dict)
+              and (c.get("address") or {}).get("kind", "check") == "check"]
+    for check in blocks:
+        name = _display(check.get("address"))
+        status = check.get("status")
+        instances = [i for i in check.get("instances") or () if isinstance(i, dict)]
+        if status == "fail":
+            for inst in instances or [{}]:
+                if inst.get("status", "fail") != "fail":
+                    continue
+                problems = [str(p.get("message", "")) for p in inst.get("problems") or ()
+                            if isinstance(p, dict)] or ["the check failed"]
+                failed += [Finding("terraform-check", message,
+                                   _display(inst.get("address")) if inst else name,
+                                   severity="error") for message in problems]
+        elif status == "error":
+            errored.append(name)
+        elif status == "unknown":
+            later.append(name)
+    if failed:
+        addresses = sorted({f.address or "" for f in failed})
+        raise GateFailure(f"{_plural(len(addresses), 'check block')} failed: "
+                          f"{', '.join(addresses)}", failed)
+    if errored:
+        raise GateError(f"Terraform could not evaluate {', '.join(errored)}",
+                        hint="run `terraform plan` and read the check's error")
+    note = f"{_plural(len(blocks), 'check block')} passed"
+    if later:
+        note = (f"{_plural(len(blocks) - len(later), 'check block')} passed; "
+                f"known only after apply: {', '.join(later)}")
+    return note

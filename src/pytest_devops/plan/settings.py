@@ -12,7 +12,6 @@ from typing import Any
 
 from pytest_devops.config import Environment
 from pytest_devops.terraform.settings import TerraformSettings
-from pytest_devops.terraform.settings import check_environment as check_terraform
 from pytest_devops.terraform.settings import parse as terraform_settings
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "RequiredTags",
     "RulesSettings",
     "TerraformSettings",
-    "check_terraform",
     "rules_settings",
     "terraform_settings",
 ]

@@ -44,6 +44,10 @@ def table(report: ScanReport) -> str:
         f"{len(report.skipped)} skipped, {len(report.baselined)} baselined, "
         f"{len(report.soft_failed)} soft-failed" + (" (cached)" if report.cached else "")
     ]
+    if report.coverage:
+        from pytest_devops.security.coverage import describe
+
+        lines.append(f"paths: {describe(report.coverage)}")
     rows = [("FAILED", r) for rs in report.by_check("failed").values() for r in rs]
     rows += [("WARN", r) for r in report.soft_failed] + [("BASELINE", r) for r in report.baselined]
     for status, r in rows:

@@ -56,8 +56,9 @@ def failure_message(report: ScanReport) -> str:
     return "\n".join(lines)
 
 
-def judge_scan(report: ScanReport) -> None:
-    """Pass, or raise :class:`GateFailure` with one finding per failing result."""
+def judge_scan(report: ScanReport) -> str:
+    """Pass (saying what was scanned, per path), or raise :class:`GateFailure` with one
+    finding per failing result."""
     if report.soft_failed:
         listed = "; ".join(f"{r.check_id} {r.resource} ({r.location})" for r in report.soft_failed)
         warnings.warn(SecuritySoftFailWarning(
@@ -65,6 +66,10 @@ def judge_scan(report: ScanReport) -> None:
         ), stacklevel=2)
     if report.failed:
         raise GateFailure(failure_message(report), report.findings())
+    from pytest_devops.security.coverage import describe
+
+    where = f": {describe(report.coverage)}" if report.coverage else ""
+    return f"{report.resource_count} resources scanned{where}"
 
 
 def judge_skips(policy: SecurityPolicy, today: dt.date, where: str) -> None:

@@ -25,7 +25,7 @@ SCANNABLE_SUFFIXES = (
     ".tf", ".tf.json", ".hcl", ".yaml", ".yml", ".json", ".template", ".dockerfile",
     ".tfvars", ".bicep", ".properties", ".env", ".sh", ".py", ".js", ".ts", ".go", ".java",
 )
-_TF_RESOURCE = re.compile(r'^\s*resource\s+"[^"]+"\s+"[^"]+"', re.M)
+_TF_RESOURCE = re.compile(r'^\s*resource\s+"([^"]+)"\s+"[^"]+"', re.M)
 _TF_MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.M)
 _CFN = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|\"Resources\"\s*:", re.M)
 _CFN_TYPE = re.compile(r"""(?:^|[\s"'])Type["']?\s*:\s*["']?(AWS|Alexa)::""", re.M)
@@ -45,6 +45,10 @@ class Targets:
     files: list[str] = field(default_factory=list)
     #: framework -> files that declare resources of it
     expected: dict[str, list[str]] = field(default_factory=dict)
+    #: configured path (as given) -> the files it holds, local modules included
+    paths: dict[str, list[str]] = field(default_factory=dict)
+    #: file -> the resource types it declares (the framework's name outside Terraform)
+    declared: dict[str, list[str]] = field(default_factory=dict)
     #: path Checkov reports (a normalised copy) -> the user's file
     aliases: dict[str, str] = field(default_factory=dict)
     #: directory Checkov reads (a mirror of several directories) -> the real root
@@ -97,8 +101,10 @@ def collect(paths: Sequence[str], root: Path, *, key: str = "security.paths",
         else:
             queue = [path]
             targets.files.append(_plan_target(path, targets) if _is_json(path) else str(path))
+        held = targets.paths.setdefault(str(raw), [])
         while queue:
             file = queue.pop()
+            held.append(str(file))
             if file in hashed:
                 continue
             hashed.add(file)
@@ -196,6 +202,8 @@ def _hash_file(path: Path, hasher: hashlib._Hash, targets: Targets) -> list[Path
     framework = _declares(name, path, text)
     if framework:
         targets.expected.setdefault(framework, []).append(str(path))
+        targets.declared[str(path)] = (_TF_RESOURCE.findall(text) if framework == "terraform"
+                                       else [framework])
     if name.endswith(".tf"):
         return [f for src in _TF_MODULE_SOURCE.findall(text)
                 if (path.parent / src).is_dir() for f in _walk((path.parent / src).resolve())
@@ -243,6 +251,10 @@ def _plan_target(path: Path, targets: Targets) -> str:
     root_module = (doc.get("planned_values") or {}).get("root_module") or {}
     if root_module.get("resources") or root_module.get("child_modules"):
         targets.expected.setdefault("terraform_plan", []).append(str(path))
+        from pytest_devops.plan.state import flatten
+
+        targets.declared[str(path)] = [r.type for r in flatten(doc.get("planned_values"))
+                                       if r.mode == "managed"]
     if clean:
         return str(path)
     # Wrapper noise around the JSON: Checkov reads a clean copy; findings name the original.

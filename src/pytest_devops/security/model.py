@@ -120,6 +120,8 @@ class ScanReport:
     soft_failed: tuple[ScanResult, ...] = ()
     cached: bool = False
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: configured path -> {"declared", "resources_scanned", "status"}
+    coverage: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def resource_count(self) -> int:
@@ -192,6 +194,8 @@ class ScanReport:
             "checkov_version": self.checkov_version,
             "resource_count": self.resource_count,
             "resource_counts": dict(sorted(self.resource_counts.items())),
+            "resources_scanned": {p: c["resources_scanned"] for p, c in self.coverage.items()},
+            "coverage": {p: dict(c) for p, c in self.coverage.items()},
             "parsing_errors": list(self.parsing_errors),
             "passed": brief(self.passed),
             "failed": [

@@ -14,6 +14,7 @@ import pytest
 from pytest_devops.context import GateContext
 from pytest_devops.gates import BuiltinGate
 from pytest_devops.runid import RunId
+from pytest_devops.security.keys import SCAN, ScanFailed
 from pytest_devops.security.settings import parse
 
 if TYPE_CHECKING:
@@ -21,17 +22,6 @@ if TYPE_CHECKING:
     from pytest_devops.security.model import ScanReport
 
 CACHE_DIR = "devops-security"
-
-
-class _Failed:
-    """A scan that raised: kept so that every user of the scan sees the same error."""
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-#: The session's one scan (or the error it raised), made by the first gate or fixture.
-SCAN: pytest.StashKey[ScanReport | _Failed] = pytest.StashKey()
 
 
 def _cache_dir(config: pytest.Config) -> Path | None:
@@ -46,7 +36,7 @@ def _outputs(config: pytest.Config) -> list[Path]:
     return [base / str(n) for n in names if n]
 
 
-def _scan(ctx: GateContext) -> ScanReport | _Failed:
+def _scan(ctx: GateContext) -> ScanReport | ScanFailed:
     from pytest_devops.security.gates import scan_environment
 
     config = ctx.config
@@ -54,13 +44,13 @@ def _scan(ctx: GateContext) -> ScanReport | _Failed:
         return scan_environment(ctx.env, redactor=ctx.redactor, cache_dir=_cache_dir(config),
                                 outputs=_outputs(config), run_id=RunId.of(config).testrunuid)
     except Exception as exc:  # re-raised below, for this and every later user
-        return _Failed(exc)
+        return ScanFailed(exc)
 
 
 def session_scan(ctx: GateContext) -> ScanReport:
     """The session's one scan of ``ctx.env`` (run, or read from the cache, once)."""
     result = ctx.get(SCAN)
-    if isinstance(result, _Failed):
+    if isinstance(result, ScanFailed):
         raise result.exc
     return result
 
@@ -80,10 +70,10 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
     if not policy.enabled:
         return []
 
-    def run_scan(ctx: GateContext) -> None:
+    def run_scan(ctx: GateContext) -> str:
         from pytest_devops.security.gates import judge_scan
 
-        judge_scan(session_scan(ctx))
+        return judge_scan(session_scan(ctx))
 
     gates = [BuiltinGate(
         name="checkov", kind="security", run=run_scan,
@@ -126,7 +116,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from pytest_devops.security import sarif
 
     path = config.invocation_params.dir / target
-    if isinstance(result, _Failed):
+    if isinstance(result, ScanFailed):
         sarif.write_error(path, str(result.exc), ctx.redactor)
     else:
         sarif.write(path, result, ctx.env.root, ctx.redactor)

@@ -12,11 +12,12 @@ import os
 import re
 import time
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from pytest_devops.errors import ConfigError, GateError
 from pytest_devops.redact import Redactor
-from pytest_devops.security import checkov
+from pytest_devops.security import checkov, coverage
 from pytest_devops.security.cache import ScanCache, cache_key
 from pytest_devops.security.inputs import Targets, argument_files_digest, collect
 from pytest_devops.security.model import ScanReport, ScanResult
@@ -58,7 +59,10 @@ def scan(
     finally:
         targets.cleanup()
     fail_closed(raw, targets, policy, root)
+    paths = coverage.per_path(targets.paths, targets.declared, raw.results, root)
+    coverage.refuse_unread(paths, bool(policy.checks))
     report = judge(raw, policy, baseline or set(), today or dt.date.today(), cached=cached)
+    report = replace(report, coverage=paths)
     report = _redact(report, redactor)
     return _with_details(report, executable=exe.path, source=exe.source, key=key,
                          seconds=round(time.monotonic() - started, 3))
@@ -188,7 +192,6 @@ def _below(result: ScanResult, threshold: int, policy: SecurityPolicy) -> bool:
 def _redact(report: ScanReport, redactor: Redactor | None) -> ScanReport:
     if redactor is None or not len(redactor):
         return report
-    from dataclasses import replace
 
     def clean(rs: tuple[ScanResult, ...]) -> tuple[ScanResult, ...]:
         return tuple(replace(r, code=redactor.redact(r.code), resource=redactor.redact(r.resource))
@@ -200,8 +203,6 @@ def _redact(report: ScanReport, redactor: Redactor | None) -> ScanReport:
 
 
 def _with_details(report: ScanReport, **details: object) -> ScanReport:
-    from dataclasses import replace
-
     return replace(report, details={**report.details, **details})
 
 

@@ -5,10 +5,10 @@ variables {
 }
 
 run "url_names_the_workspace_and_site" {
-  command = plan
+  command = apply
 
   assert {
-    condition     = module.site.url == "http://default-shop.example.test"
+    condition     = module.site.url == "http://${terraform.workspace}-shop.example.test"
     error_message = "the site URL does not name the workspace and site"
   }
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.faults.leaks import SECRETS, assert_no_leak, files
+from leaks import SECRETS, assert_no_leak, files
 
 CONFIG = """
 environments:

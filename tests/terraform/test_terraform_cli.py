@@ -127,7 +127,7 @@ def test_apply_refuses_a_changed_plan_with_the_reason(
 
     # plan.json edited after the review.
     doc = json.loads((dev / "plan.json").read_text())
-    doc["resource_changes"] = doc["resource_changes"][:1]
+    doc["resource_changes"][0]["change"]["after"] = {"input": "edited after review"}
     (dev / "plan.json").write_text(json.dumps(doc))
     assert _refusal(capsys, "--env", "dev").startswith("changed plan: plan.json has digest ")
     assert not (project / ".state" / "dev" / "terraform.tfstate").exists()  # nothing applied

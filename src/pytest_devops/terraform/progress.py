@@ -1,0 +1,37 @@
+"""Progress lines of Terraform steps, for the plugin's plan and apply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from pytest_devops.context import session_redactor
+from pytest_devops.runid import RunId
+
+
+def progress_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Progress lines of Terraform steps: to the terminal (stderr on an xdist worker),
+    masked, each with the time since the session started."""
+    import contextlib
+    import sys
+    import time
+
+    start = time.monotonic()
+    redactor = session_redactor(config)
+    reporter = (None if RunId.of(config).is_worker
+                else config.pluginmanager.get_plugin("terminalreporter"))
+
+    def say(text: str) -> None:
+        line = redactor.redact(f"devops terraform [{time.monotonic() - start:6.1f}s] {text}")
+        if reporter is not None:
+            capman = config.pluginmanager.get_plugin("capturemanager")
+            with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+                reporter.ensure_newline()
+                reporter.write_line(line)
+        else:
+            stream = sys.__stderr__ or sys.stderr
+            stream.write(line + "\n")
+            stream.flush()
+
+    return say

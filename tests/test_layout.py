@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import collections
+
+from conftest import ROOT
+
+
+def test_test_modules_have_unique_basenames() -> None:
+    # The test directories are not packages: pytest imports each module by its basename,
+    # so two files of one name in different folders stop the whole run at collection.
+    seen: dict[str, list[str]] = collections.defaultdict(list)
+    for path in (ROOT / "tests").rglob("*.py"):
+        if path.name not in {"__init__.py", "conftest.py"}:
+            seen[path.name].append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
