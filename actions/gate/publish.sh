@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Publish the gate report (summary, annotations, sticky PR comment), then fail the job
 # when the outcome is fail or error (unless FAIL is false).
-# Env: REPORT, OUTCOME, COMMENT_MODE, FAIL, GITHUB_TOKEN, GITHUB_OUTPUT.
+# A reporting channel that fails (comment, SARIF upload) is a warning, never the outcome.
+# Env: REPORT, OUTCOME, COMMENT_MODE, FAIL, SARIF_UPLOAD (the upload step's outcome),
+# GITHUB_TOKEN, GITHUB_OUTPUT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../_lib/common.sh"
@@ -25,6 +27,10 @@ else
 fi
 if [[ "$status" -ne 0 ]]; then
   printf '::warning title=pytest-devops::%s\n' "publishing the report failed (exit $status)"
+fi
+if [[ "${SARIF_UPLOAD:-}" == failure ]]; then
+  printf '::warning title=pytest-devops::%s\n' \
+    "code scanning refused the SARIF upload (needs security-events write; private repositories need Advanced Security): the gate outcome is unaffected"
 fi
 
 if [[ "${FAIL:-true}" == true && "$OUTCOME" != pass ]]; then

@@ -102,6 +102,12 @@ FEATURES: tuple[Feature, ...] = (
     Feature("canary", "pytest_devops.canary.plugin", options="pytest_devops.canary.options"),
     Feature("evidence", "pytest_devops.evidence.plugin",
             options="pytest_devops.evidence.options"),
+    Feature(
+        "conformance",
+        "pytest_devops.conformance.plugin",
+        parsers=(Parser("pytest_devops.conformance.settings:parse", ("conformance",)),),
+    ),
+    Feature("deployments", "pytest_devops.deployments.plugin"),
 )
 
 

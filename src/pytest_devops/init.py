@@ -8,7 +8,9 @@ files are left alone unless ``--force``, and each file is written atomically.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,9 +100,14 @@ def run(args: argparse.Namespace) -> int:
     _validate(rendered["devops.yaml"], root / "devops.yaml", [e.name for e in envs])
     from pytest_devops.atomic import write_text
 
+    # Project files, like any an editor makes: 0666 less the umask (an overwritten file
+    # keeps its mode).
+    umask = os.umask(0)
+    os.umask(umask)
     for path, text in targets.items():
         verb = "overwrote" if path.exists() else "created"
-        write_text(path, text)
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~umask
+        write_text(path, text, mode=mode)
         print(f"{verb} {path}")
     first = envs[0].name
     print(

@@ -25,6 +25,7 @@ from pytest_devops.masking import redact_report
 from pytest_devops.options import add_options
 from pytest_devops.redact import Redactor
 from pytest_devops.report import GateResult, RunReport
+from pytest_devops.runid import RunId
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
@@ -293,7 +294,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     path = config.option.devops_report
-    if not path or hasattr(config, "workerinput"):
+    if not path or RunId.of(config).is_worker:
         return
     st = state(config)
     doc = st.report.to_dict(env=st.env_name, stage=st.stage, exitstatus=int(exitstatus))

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verify"))
 
 from aws_server import aws_endpoint, aws_session, boto  # noqa: F401 - moto server
 from servers import servers  # noqa: F401 - misbehaving HTTP(S) servers on loopback
 from sshd import sshd  # noqa: F401 - OpenSSH server on loopback
+
+
+@pytest.fixture(scope="session")
+def checkov_exe() -> str:
+    """The real Checkov (its own environment). Missing: a skip locally, a failure in CI."""
+    exe = os.environ.get("PYTEST_DEVOPS_CHECKOV") or shutil.which("checkov")
+    if not exe or not Path(exe).is_file():
+        message = "checkov not installed (set PYTEST_DEVOPS_CHECKOV)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return exe

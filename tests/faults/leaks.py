@@ -55,12 +55,15 @@ def leaks(chunks: Iterable[tuple[str, bytes | str]]) -> list[str]:
 OUTPUTS = ("*.json", "*.xml", "*.log", "*.sarif", "*.md", "*.txt", "*.out")
 
 
-def files(root: Path, patterns: Iterable[str] = OUTPUTS) -> list[tuple[str, bytes]]:
-    """Every output file the run left under ``root`` (recursively), by pattern."""
+def files(root: Path, patterns: Iterable[str] = OUTPUTS,
+          inputs: Iterable[str] = ()) -> list[tuple[str, bytes]]:
+    """Every output file the run left under ``root`` (recursively), by pattern; the
+    scenario's own ``inputs`` (relative names) are not outputs."""
+    given = {root / name for name in inputs}
     seen: dict[Path, None] = {}
     for pattern in patterns:
         for path in root.rglob(pattern):
-            if path.is_file() and ".pytest_cache" not in path.parts:
+            if path.is_file() and ".pytest_cache" not in path.parts and path not in given:
                 seen[path] = None
     return [(str(p.relative_to(root)), p.read_bytes()) for p in seen]
 

@@ -3,6 +3,7 @@ workflow passes the same linters as the project's own; nothing is overwritten un
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -164,9 +165,14 @@ def test_the_rendered_workflows_pass_the_linters(projects: dict[str, Path], tmp_
     one = yaml.safe_load(files[list(projects).index("terraform-one")].read_text())
     assert one["jobs"]["pipeline"]["uses"].endswith("/pr-checks.yml@v1")
     three = yaml.safe_load(files[list(projects).index("terraform-three")].read_text())
-    assert three["jobs"]["pipeline"]["with"]["production-environment"] == "prod"
+    assert three["jobs"]["pipeline"]["with"]["production-environment"] == "staging"
     assert three["jobs"]["pipeline"]["secrets"] == {
         "staging-role-arn": "${{ secrets.AWS_ROLE_ARN_DEV }}",
+        "production-role-arn": "${{ secrets.AWS_ROLE_ARN_STAGING }}",
+    }
+    assert three["jobs"]["promote-prod"]["needs"] == "pipeline"
+    assert three["jobs"]["promote-prod"]["secrets"] == {
+        "staging-role-arn": "${{ secrets.AWS_ROLE_ARN_STAGING }}",
         "production-role-arn": "${{ secrets.AWS_ROLE_ARN_PROD }}",
     }
 
@@ -234,3 +240,81 @@ def test_a_directory_that_cannot_hold_the_files_is_an_error_not_a_traceback(
     assert (
         capsys.readouterr().err == f"pytest-devops init: error: {afile / 'sub'}: Not a directory\n"
     )
+
+
+def _starter(project: Path) -> dict[str, object]:
+    """The rendered starter test module, loaded as Python."""
+    namespace: dict[str, object] = {"__name__": "starter"}
+    source = (project / "tests" / "test_devops_gates.py").read_text()
+    exec(compile(source, "test_devops_gates.py", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+@pytest.mark.parametrize(("instance_type", "fails"), [("m5.large", True), ("t3.micro", False)])
+def test_the_cloudformation_starter_test_judges_the_change_set(
+    projects: dict[str, Path], instance_type: str, fails: bool
+) -> None:
+    """The starter test reads what a change set has (CloudFormation type and properties,
+    parameters resolved), so it fails on a big instance and passes a small one."""
+    from pytest_devops.cloudformation.plan import to_plan
+
+    from pytest_devops.cloudformation.model import CfnChange, ChangeSetPlan
+
+    change_set = ChangeSetPlan(
+        stack_name="shop-staging",
+        change_set_name="pytest-devops-1",
+        change_set_id="arn:cs",
+        change_set_type="CREATE",
+        status="CREATE_COMPLETE",
+        changes=(CfnChange("Web", "AWS::EC2::Instance", "create"),),
+        template={
+            "Parameters": {"Size": {"Type": "String", "Default": "t3.nano"}},
+            "Resources": {
+                "Web": {
+                    "Type": "AWS::EC2::Instance",
+                    "Properties": {"InstanceType": {"Ref": "Size"}},
+                }
+            },
+        },
+        parameters={"Size": instance_type},
+    )
+    test = _starter(projects["cloudformation-two"])["test_new_instances_are_small"]
+    assert callable(test)
+    if not fails:
+        test(to_plan(change_set))
+        return
+    with pytest.raises(AssertionError) as err:
+        test(to_plan(change_set))
+    assert "Web (m5.large)" in str(err.value)
+
+
+def test_files_are_written_with_the_umask(tmp_path: Path) -> None:
+    """Project files are shared (readable by the team and CI), not private: 0666 - umask."""
+    old = os.umask(0o022)
+    try:
+        assert main(["init", "--dir", str(tmp_path / "a")]) == 0
+        os.umask(0o027)
+        assert main(["init", "--dir", str(tmp_path / "b")]) == 0
+    finally:
+        os.umask(old)
+    for rel in RENDERED:
+        assert (tmp_path / "a" / rel).stat().st_mode & 0o777 == 0o644, rel
+        assert (tmp_path / "b" / rel).stat().st_mode & 0o777 == 0o640, rel
+    (tmp_path / "a" / "devops.yaml").chmod(0o600)
+    assert main(["init", "--dir", str(tmp_path / "a"), "--force"]) == 0
+    assert (tmp_path / "a" / "devops.yaml").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("names", [["dev", "qa", "staging.eu", "prod"], ["a", "b", "c"]])
+def test_every_environment_is_in_the_pipeline_in_order(tmp_path: Path, names: list[str]) -> None:
+    args = [a for n in names for a in ("--env", n)]
+    assert main(["init", "--dir", str(tmp_path), *args]) == 0
+    jobs = yaml.safe_load((tmp_path / ".github" / "workflows" / "devops.yml").read_text())["jobs"]
+    pairs = [
+        (j["with"]["staging-environment"], j["with"]["production-environment"])
+        for j in jobs.values()
+    ]
+    assert pairs == list(itertools.pairwise(names))
+    order = list(jobs)
+    for i, job in enumerate(jobs.values()):
+        assert job.get("needs") == (order[i - 1] if i else None)

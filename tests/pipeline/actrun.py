@@ -214,7 +214,7 @@ class Act:
                 entry = json.loads(line)
             except ValueError:
                 continue
-            job = entry.get("job")
+            job = str(entry.get("job") or "").rstrip()
             if not job:
                 continue
             run.logs.setdefault(job, []).append(str(entry.get("msg", "")))

@@ -94,3 +94,13 @@ def act(
     runner.workdir.mkdir()
     github.artifact_dir = runner.artifact_dir
     return runner
+
+
+@pytest.fixture
+def checkov() -> str:
+    """The Checkov installed for the suite (tox installs it and sets PYTEST_DEVOPS_CHECKOV):
+    scenarios that scan point the jobs at it instead of installing one per job."""
+    path = os.environ.get("PYTEST_DEVOPS_CHECKOV", "")
+    if not (path and os.access(path, os.X_OK)):
+        _unavailable("no Checkov installed: set PYTEST_DEVOPS_CHECKOV (tox installs one)")
+    return path

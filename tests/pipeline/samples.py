@@ -61,8 +61,22 @@ locals {
   owner = "platform"
 }
 
+variable "environment" {
+  type    = string
+  default = "none"
+}
+
+# What "deploying" does here: a file per environment under $DEPLOYED, which the
+# post-deploy gates read back.
 resource "terraform_data" "app" {
-  input = { owner = local.owner, size = var.size }
+  input = { owner = local.owner, size = var.size, environment = var.environment }
+
+  provisioner "local-exec" {
+    command = <<-EOT
+      mkdir -p "$DEPLOYED"
+      printf '%s' '${jsonencode(self.input)}' >"$DEPLOYED/${var.environment}.json"
+    EOT
+  }
 }
 
 check "size_is_positive" {
@@ -91,13 +105,35 @@ environments:
 """
 
 GATES = """\
+import json
+import os
+from pathlib import Path
+
 import pytest
+
+DEPLOYED = Path(os.environ.get("DEPLOYED", "deployed"))
+MAX_DEPLOYED_SIZE = MAXSIZE
 
 
 @pytest.mark.devops_plan
 def test_the_app_is_small(devops_plan):
     sizes = [rc.value("input", {}).get("size") for rc in devops_plan.changes(type="terraform_data")]
     assert sizes and all(s <= 3 for s in sizes), f"sizes {sizes} exceed 3"
+
+
+@pytest.mark.devops_postdeploy
+def test_the_app_is_deployed(devops_env):
+    deployed = DEPLOYED / f"{devops_env.name}.json"
+    assert deployed.is_file(), f"nothing deployed to {devops_env.name}"
+    app = json.loads(deployed.read_text())
+    assert app["environment"] == devops_env.name
+    assert app["size"] <= MAX_DEPLOYED_SIZE, f"size {app['size']} deployed"
+
+
+@pytest.mark.devops_stage("promote")
+def test_promotion_is_recorded(devops_env):
+    with (DEPLOYED / "promote-gates.log").open("a") as fh:
+        fh.write(devops_env.name + "\\n")
 """
 
 
@@ -125,7 +161,9 @@ def commit(repo: Path, files: dict[str, str], message: str = "change") -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
-def terraform_repo(path: Path, *, size: int = 1, extra: dict[str, str] | None = None) -> Path:
+def terraform_repo(
+    path: Path, *, size: int = 1, max_deployed: int = 3, extra: dict[str, str] | None = None
+) -> Path:
     """A repository on ``main``: ``infra/`` (Terraform), devops.yaml, gates, callers."""
     path.mkdir(parents=True)
     git(path, "init", "-q", "-b", "main")
@@ -135,7 +173,7 @@ def terraform_repo(path: Path, *, size: int = 1, extra: dict[str, str] | None = 
         {
             "infra/main.tf": MAIN_TF.replace("SIZE", str(size)),
             "devops.yaml": DEVOPS_YAML,
-            "tests/test_gates.py": GATES,
+            "tests/test_gates.py": GATES.replace("MAXSIZE", str(max_deployed)),
             ".github/workflows/pr.yml": PR_WORKFLOW,
             ".github/workflows/pipeline.yml": PUSH_WORKFLOW,
             **(extra or {}),

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-REUSABLE = ["terraform.yml", "cloudformation.yml", "pr-checks.yml", "drift.yml"]
+REUSABLE = ["terraform.yml", "cloudformation.yml", "pr-checks.yml", "drift.yml", "monorepo.yml"]
 
 
 def load(name: str) -> dict[str, Any]:

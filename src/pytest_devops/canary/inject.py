@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_devops.context import GateContext
+from pytest_devops.runid import RunId
 
 SPEC_VAR = "PYTEST_DEVOPS_CANARY"
 SECURITY_MUTANT = "public"
@@ -91,7 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     spec = _spec()
-    if spec.get("mode") != "record" or hasattr(session.config, "workerinput"):
+    if spec.get("mode") != "record" or RunId.of(session.config).is_worker:
         return
     from pytest_devops.errors import DevopsError
 

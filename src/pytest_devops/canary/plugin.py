@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_devops.context import GateContext
+from pytest_devops.runid import RunId
 
 if TYPE_CHECKING:
     from pytest_devops.canary.model import CanaryResult
@@ -19,7 +20,7 @@ RESULT: pytest.StashKey[CanaryResult] = pytest.StashKey()
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    if not config.getoption("devops_canary", False) or hasattr(config, "workerinput"):
+    if not config.getoption("devops_canary", False) or RunId.of(config).is_worker:
         return
     from pytest_devops.canary.inject import plan_values
     from pytest_devops.canary.model import CanaryResult

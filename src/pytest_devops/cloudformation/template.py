@@ -26,7 +26,7 @@ def load_template(path: Path) -> tuple[str, dict[str, Any]]:
             hint="split it into nested stacks",
         )
     try:
-        doc = json.loads(text) if text.lstrip().startswith("{") else _yaml(text)
+        doc = json.loads(text) if text.lstrip().startswith("{") else parse_yaml(text)
     except ValueError as exc:
         raise ConfigError(f"invalid template: {exc}", file=str(path)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
@@ -35,7 +35,7 @@ def load_template(path: Path) -> tuple[str, dict[str, Any]]:
     return text, doc
 
 
-def _yaml(text: str) -> Any:
+def parse_yaml(text: str) -> Any:
     import yaml
 
     class Loader(yaml.SafeLoader):

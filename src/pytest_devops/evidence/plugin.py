@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.runid import RunId
+
 REPORT = pytest.StashKey[dict[str, Any]]()
 WRITTEN = pytest.StashKey[str]()
 
@@ -24,7 +26,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     result = yield  # the report, JUnit and SARIF are written by now
     config = session.config
     target = config.getoption("devops_evidence", None)
-    if not target or hasattr(config, "workerinput"):
+    if not target or RunId.of(config).is_worker:
         return result
     from pytest_devops.context import GateContext
     from pytest_devops.evidence.bundle import write_bundle

@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="environment variable holding the token (default GITHUB_TOKEN)")
     parser.add_argument("--summary-file", metavar="PATH",
                         help="append the verdict here (default $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--github-output", action="store_true",
+                        help="write the verified digest to $GITHUB_OUTPUT (digest=...)")
     parser.add_argument("--redact-env", metavar="NAME", action="append", default=[],
                         help="mask the value of this environment variable (repeatable)")
 
@@ -98,6 +100,13 @@ def run(args: argparse.Namespace) -> int:
         reviewed, where = _from_pull_request(args, key)
     if reviewed == diff.digest:
         print(f"{key}: the plan is the one reviewed on {where}: {reviewed}")
+        if args.github_output:
+            from pytest_devops.github.outputs import append_text
+
+            dest = os.environ.get("GITHUB_OUTPUT")
+            if not dest:
+                raise ConfigError("GITHUB_OUTPUT is not set", key="--github-output")
+            append_text(dest, f"digest={reviewed}\n", "step outputs")
         return 0
     lines = [f"{key}: plan changed since review; refusing to apply",
              f"  reviewed: {reviewed} ({where})", f"  now:      {diff.digest}"]
