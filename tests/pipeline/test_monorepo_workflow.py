@@ -8,26 +8,28 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
 from actrun import Act
 from github_fake_api import GitHub
 from samples import OWNER, REPO, commit, git, repository
 
-CALLER = """\
-name: infra
-on: [pull_request, push]
-permissions: {}
-jobs:
-  infra:
-    permissions:
-      contents: read
-      id-token: write
-      actions: read
-      pull-requests: write
-    uses: pytest-devops/pytest-devops/.github/workflows/monorepo.yml@v1
-    with:
-      terraform-version: ""
-      python-version: ${{ vars.PYTHON_VERSION }}
-"""
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "actions.md"
+
+
+def documented_caller() -> str:
+    """The monorepo caller docs/actions.md shows, run as documented except: Terraform and
+    Python from this machine, no AWS role (the roots use built-ins only)."""
+    blocks = re.findall(r"(?ms)^```yaml\n(.*?)^```", DOCS.read_text())
+    (shown,) = [b for b in blocks if "workflows/monorepo.yml@v1" in b]
+    doc = yaml.safe_load(shown)
+    job = doc["jobs"]["infra"]
+    job["with"].update({"terraform-version": "", "python-version": "${{ vars.PYTHON_VERSION }}"})
+    del job["secrets"]
+    doc["on"] = doc.pop(True)  # YAML 1.1 reads the key `on` as true
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+CALLER = documented_caller()
 ROOT_TF = """\
 module "shared" {
   source = "../../modules/shared"
@@ -149,3 +151,22 @@ def test_a_plan_changed_since_review_is_refused_with_its_diff(
     assert "(pull request #7)" in log
     assert '      input.greeting: null -> "hi"' in log
     assert "Apply the reviewed plan" not in log.split("plan changed since review")[1]
+
+
+def test_apply_label_applies_the_reviewed_plan_before_the_merge(
+    tmp_path: Path, act: Act, github: GitHub
+) -> None:
+    repo, base = monorepo(tmp_path / "repo")
+    head = commit(repo, {"stacks/net/main.tf": ROOT_TF.replace("SIZE", "3")})
+    run = act.run(repo, "pull_request", pr_event(7, base, head), "infra.yml")
+    assert outcomes(run)["Plan summary"] == "success", run.raw[-3000:]
+    labeled = {**pr_event(7, base, head), "action": "labeled", "label": {"name": "apply"}}
+    run = act.run(repo, "pull_request", labeled, "infra.yml")
+    assert outcomes(run) == {
+        "Changed roots": "success", "Plan stacks-net": "success",
+        "Apply stacks-net": "success", "Plan summary": "success",
+    }, run.raw[-3000:]
+    log = run.log("Apply stacks-net")
+    assert "stacks-net/staging: the plan is the one reviewed on pull request #7: sha256:" in log
+    # the terraform-apply action applies through `pytest-devops terraform apply`
+    assert re.search(r"applied sha256:[0-9a-f]{64} to environment staging", log), log
