@@ -42,11 +42,8 @@ def test_errors():
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[Any]:
-    server, thread = ghserver.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with ghserver.running() as server:
+        yield server
 
 
 @pytest.fixture

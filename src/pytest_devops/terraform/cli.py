@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         cmd.add_argument("--env", required=True, metavar="NAME", help="environment in the config")
         cmd.add_argument("--config", default="devops.yaml", metavar="PATH",
                          help="config file (default: devops.yaml)")
+        cmd.add_argument("--root", metavar="DIR",
+                         help="plan this root module instead of terraform.working_dir (a root "
+                         "of a monorepo's roots:), with the environment's other settings")
         cmd.add_argument("--dir", metavar="DIR",
                          help="where plans are recorded (default: .devops/plans beside the "
                          "config); the environment's plan is DIR/NAME")
@@ -79,6 +82,14 @@ def _load(args: argparse.Namespace) -> tuple[Environment, TerraformSettings, Pat
     redactor = Redactor()
     redactor.add_env(env.redact_env)
     redactor.add_all(settings.secrets())
+    if getattr(args, "root", None):
+        import dataclasses
+
+        root = Path(args.root).resolve()
+        if not root.is_dir():
+            raise ConfigError(f"--root {args.root} is not a directory",
+                              hint="give a Terraform root module directory")
+        settings = dataclasses.replace(settings, working_dir=root)
     if settings.working_dir is None:
         raise ConfigError(
             f"environment {env.name} has no terraform.working_dir: nothing to {args.action}",
