@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pytest
 
     from pytest_devops.config import Environment
+    from pytest_devops.context import GateContext
     from pytest_devops.redact import Redactor
 
 #: Session values (see pytest_devops.canary.inject) the bundle keeps.
@@ -130,6 +131,22 @@ def _tests(report: Mapping[str, Any], rootpath: Path, inipath: Path | None) -> s
     return out
 
 
+def _load_on_controller(ctx: GateContext, report: Mapping[str, Any]) -> None:
+    """Under pytest-xdist the workers loaded the plan and ran the scan: load them here too
+    (the scan comes from the security cache) so the bundle holds what the gates judged."""
+    from pytest_devops.plan.keys import PLAN
+    from pytest_devops.security.keys import SCAN
+
+    kinds = {g.get("kind") for g in report.get("gates", ()) if g.get("outcome") != "skip"}
+    try:
+        if kinds & {"plan", "cost"}:
+            ctx.get(PLAN)
+        if "security" in kinds:
+            ctx.get(SCAN)
+    except Exception:  # the gates reported it; the bundle holds what there is
+        return
+
+
 def bundle_files(config: pytest.Config, report: Mapping[str, Any]) -> tuple[
         dict[str, bytes], dict[str, Any]]:
     """The files of the bundle and the manifest's metadata."""
@@ -142,6 +159,7 @@ def bundle_files(config: pytest.Config, report: Mapping[str, Any]) -> tuple[
     env = ctx.env
     redactor = ctx.redactor
     files: dict[str, bytes] = {"report.json": redactor.dumps(report, indent=2).encode() + b"\n"}
+    _load_on_controller(ctx, report)
     plan = ctx.peek(PLAN)
     digest = None
     if plan is not None:
