@@ -130,6 +130,26 @@ def _tests(report: Mapping[str, Any], rootpath: Path, inipath: Path | None) -> s
     return out
 
 
+def _load_on_controller(config: pytest.Config, report: Mapping[str, Any]) -> None:
+    """Under pytest-xdist the workers loaded the plan and ran the scan: load them here too
+    (the scan comes from the security cache) so the bundle holds what the gates judged."""
+    from pytest_devops.plugin import GateContext, state
+
+    st = state(config)
+    kinds = {g.get("kind") for g in report.get("gates", ()) if g.get("outcome") != "skip"}
+    try:
+        if PLAN_KEY not in st.resources and kinds & {"plan", "cost"}:
+            from pytest_devops.plan.plugin import get_plan
+
+            get_plan(config)
+        if SCAN_KEY not in st.resources and "security" in kinds:
+            from pytest_devops.security.plugin import session_scan
+
+            session_scan(GateContext(config), config)
+    except Exception:  # the gates reported it; the bundle holds what there is
+        return
+
+
 def bundle_files(config: pytest.Config, report: Mapping[str, Any]) -> tuple[
         dict[str, bytes], dict[str, Any]]:
     """The files of the bundle and the manifest's metadata."""
@@ -140,6 +160,7 @@ def bundle_files(config: pytest.Config, report: Mapping[str, Any]) -> tuple[
     assert env is not None
     redactor = st.redactor
     files: dict[str, bytes] = {"report.json": redactor.dumps(report, indent=2).encode() + b"\n"}
+    _load_on_controller(config, report)
     values = st.resources
     plan = values.get(PLAN_KEY)
     digest = None
