@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import collections
+from pathlib import Path
 
-from conftest import ROOT
+# Not `from conftest import ROOT`: under pytest's default import mode every conftest.py
+# is the module `conftest`, and which one that name holds depends on collection order.
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_test_modules_have_unique_basenames() -> None:

@@ -3,7 +3,7 @@
 # Never fails itself on a gate failure: the publish step after it fails the job, so the
 # summary, annotations, SARIF and comment are published first.
 # Env: ENVIRONMENT, STAGE, WORKING_DIRECTORY, REPORT_PATH, SARIF, PYTEST_ARGS (one
-# argument per line), PLAN, PLAN_DIGEST, RECORD, GITHUB_SHA, RUNNER_TEMP, GITHUB_OUTPUT.
+# argument per line), PLAN, PLAN_DIGEST, RECORD, EVIDENCE, GITHUB_SHA, RUNNER_TEMP, GITHUB_OUTPUT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../_lib/common.sh"
@@ -37,6 +37,12 @@ if [[ "${SARIF:-true}" == true ]]; then
   else
     echo "this pytest-devops has no --devops-sarif: no SARIF this run"
   fi
+fi
+evidence=""
+if [[ "${EVIDENCE:-false}" == true ]]; then
+  evidence="$out/evidence.tgz"
+  rm -f "$evidence"
+  cmd+=("--devops-evidence=$evidence")
 fi
 if [[ -n "${PYTEST_ARGS:-}" ]]; then
   while IFS= read -r arg; do
@@ -74,6 +80,9 @@ set_output outcome "$outcome"
 set_output exit-code "$status"
 set_output report "$report"
 if [[ -n "$sarif" && -f "$sarif" ]]; then set_output sarif "$sarif"; else set_output sarif ""; fi
+if [[ -n "$evidence" ]]; then   # only when asked: the bundle, or empty if none was written
+  if [[ -f "$evidence" ]]; then set_output evidence "$evidence"; else set_output evidence ""; fi
+fi
 
 record=""
 if [[ "${RECORD:-false}" == true ]]; then

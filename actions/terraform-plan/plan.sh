@@ -1,44 +1,45 @@
 #!/usr/bin/env bash
-# terraform init + plan + show -json; record the plan's digest and commit beside it.
-# Env: ENVIRONMENT, WORKING_DIRECTORY, VAR_FILE, ARTIFACT_NAME, TERRAFORM, GITHUB_SHA,
-# RUNNER_TEMP, GITHUB_OUTPUT.
+# Plan one environment exactly as devops.yaml's terraform: section says (working dir,
+# binary (terraform or tofu), workspace, backend config, var files, variables), with
+# `pytest-devops terraform plan`, which records tfplan, plan.json and record.json.
+# Env: ENVIRONMENT, CONFIG, ROOT, ARTIFACT_NAME, RUNNER_TEMP, GITHUB_OUTPUT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../_lib/common.sh"
 
 : "${RUNNER_TEMP:?RUNNER_TEMP is not set}"
 require_name environment "${ENVIRONMENT:-}"
-require_sha GITHUB_SHA "${GITHUB_SHA:-}"
 artifact="${ARTIFACT_NAME:-terraform-plan-$ENVIRONMENT}"
 require_name artifact-name "$artifact"
-terraform="${TERRAFORM:-terraform}"
-workdir="${WORKING_DIRECTORY:-.}"
-[[ -d "$workdir" ]] || die invalid-input "working-directory does not exist"
+config="${CONFIG:-devops.yaml}"
+[[ -f "$config" ]] || die invalid-input "config file not found: $config"
+root=()
+if [[ -n "${ROOT:-}" ]]; then
+  [[ -d "$ROOT" ]] || die invalid-input "root is not a directory: $ROOT"
+  root=(--root "$ROOT")
+fi
+command -v pytest-devops >/dev/null ||
+  die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
 
-out="$RUNNER_TEMP/pytest-devops/plan-$ENVIRONMENT"
-rm -rf "$out"
-mkdir -p "$out"
-
-args=(plan -input=false -lock-timeout=300s "-out=$out/tfplan")
-if [[ -n "${VAR_FILE:-}" ]]; then
-  [[ -f "$workdir/$VAR_FILE" ]] || die invalid-input "var-file not found in working-directory"
-  args+=("-var-file=$VAR_FILE")
+plans="$RUNNER_TEMP/pytest-devops/plans"
+rm -rf "${plans:?}/$ENVIRONMENT"
+mkdir -p "$plans"
+record="$RUNNER_TEMP/pytest-devops/plan-record-$ENVIRONMENT.json"
+errors="$(mktemp)"
+stop_commands
+status=0
+pytest-devops terraform plan --env "$ENVIRONMENT" --config "$config" "${root[@]}" --dir "$plans" \
+  --format json >"$record" 2> >(tee "$errors" >&2) || status=$?
+resume_commands
+if [[ "$status" -ne 0 ]]; then
+  reason="$(grep -v '^\[ *[0-9.]*s\]' "$errors" | grep -m1 . || true)"
+  die plan-failed "${reason:-pytest-devops terraform plan failed for $ENVIRONMENT (exit $status)}"
 fi
 
-cd "$workdir"
-stop_commands
-"$terraform" init -input=false -no-color
-"$terraform" "${args[@]}" -no-color
-resume_commands
-"$terraform" show -json "$out/tfplan" >"$out/plan.json"
-
-digest="$(plan_digest "$out/plan.json")"
+digest="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["digest"])' "$record")"
 require_digest "plan digest" "$digest"
-ENVIRONMENT="$ENVIRONMENT" COMMIT="$GITHUB_SHA" DIGEST="$digest" WORKING_DIRECTORY="$workdir" \
-  records plan-meta-write "$out"
-
 set_output digest "$digest"
-set_output plan-dir "$out"
-set_output plan-json "$out/plan.json"
+set_output plan-dir "$plans/$ENVIRONMENT"
+set_output plan-json "$plans/$ENVIRONMENT/plan.json"
 set_output artifact-name "$artifact"
 echo "plan for $ENVIRONMENT: digest $digest"

@@ -86,9 +86,9 @@ class Redactor:
         self._secrets: set[str] = set()
         self._registered: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
-        #: 4 characters -> (secret, n) where ``secret[:n]`` ends with them, longest first
+        #: 4 characters -> (secret, n) where ``secret[:n]`` ends with them
         self._heads: dict[str, list[tuple[str, int]]] = {}
-        #: 4 characters -> (secret, i) where ``secret[i:]`` starts with them, longest first
+        #: 4 characters -> (secret, i) where ``secret[i:]`` starts with them
         self._tails: dict[str, list[tuple[str, int]]] = {}
         #: every ``PIECE``-character piece of a secret, and every 4-character one
         self._grams: set[str] = set()
@@ -134,19 +134,18 @@ class Redactor:
 
     def _compile(self) -> re.Pattern[str]:
         ordered = sorted(self._secrets, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, ordered)))
+        # Forms of PIECE characters or more are masked by their pieces (one set lookup
+        # per 4 characters of text); only shorter ones need the regular expression.
+        short = [v for v in ordered if len(v) < PIECE] or ["(?!)"]
+        self._pattern = re.compile("|".join(v if v == "(?!)" else re.escape(v) for v in short))
         heads: dict[str, list[tuple[str, int]]] = {}
         tails: dict[str, list[tuple[str, int]]] = {}
         k = MIN_ELIDED
         for secret in ordered:
-            for n in range(k, len(secret)):
+            size = len(secret)
+            for n in range(k, size):
                 heads.setdefault(secret[n - k:n], []).append((secret, n))
-                tails.setdefault(secret[len(secret) - n:len(secret) - n + k], []).append(
-                    (secret, len(secret) - n))
-        for entries in heads.values():
-            entries.sort(key=lambda e: e[1], reverse=True)
-        for entries in tails.values():
-            entries.sort(key=lambda e: len(e[0]) - e[1], reverse=True)
+                tails.setdefault(secret[size - n:size - n + k], []).append((secret, size - n))
         self._heads, self._tails = heads, tails
         self._grams = {s[i:i + PIECE] for s in ordered for i in range(len(s) - PIECE + 1)}
         self._quads = {g[i:i + 4] for g in self._grams for i in range(PIECE - 3)}
@@ -156,8 +155,7 @@ class Redactor:
         if not self._secrets or not text:
             return text
         pattern = self._pattern or self._compile()
-        text = pattern.sub(MASK, text)
-        return self._cuts(text)
+        return pattern.sub(MASK, self._cuts(text))
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
         """Spans of runs of at least ``PIECE`` characters made of pieces of a secret.
@@ -183,18 +181,20 @@ class Redactor:
 
     def _head(self, text: str, end: int, minimum: int) -> int:
         """Where the longest piece of a secret's beginning that ends at ``end`` starts."""
+        best = 0
         for secret, n in self._heads.get(text[max(0, end - MIN_ELIDED):end], ()):
-            if n >= minimum and text.endswith(secret[:n], 0, end):
-                return end - n
-        return end
+            if n > best and n >= minimum and text.endswith(secret[:n], 0, end):
+                best = n
+        return end - best
 
     def _tail(self, text: str, start: int, minimum: int) -> int:
         """Where the longest piece of a secret's end that starts at ``start`` ends."""
+        best = 0
         for secret, i in self._tails.get(text[start:start + MIN_ELIDED], ()):
             n = len(secret) - i
-            if n >= minimum and text.startswith(secret[i:], start):
-                return start + n
-        return start
+            if n > best and n >= minimum and text.startswith(secret[i:], start):
+                best = n
+        return start + best
 
     def _cuts(self, text: str) -> str:
         """Mask what is left of a secret beside an elision and at each cut: the end of a

@@ -52,3 +52,31 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
     run = current_run()
     if run:
         report["run"] = run
+
+
+#: Whether a gate of this session stopped on a configuration error (a usage error).
+_CONFIG_FAULT = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A setting read only when a gate runs and found wrong is a usage error: one line
+    naming the file and key (no traceback), and exit status 4 for the run."""
+    report = yield
+    exc = call.excinfo.value if call.excinfo else None
+    from pytest_devops.errors import ConfigError
+
+    if isinstance(exc, ConfigError):
+        from pytest_devops.plugin import state
+
+        text = state(item.config).redactor.redact(str(exc))
+        report.longrepr = text
+        item.config.stash[_CONFIG_FAULT] = text.splitlines()[0]
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    fault = session.config.stash.get(_CONFIG_FAULT, None)
+    if fault is not None and not hasattr(session.config, "workerinput"):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR

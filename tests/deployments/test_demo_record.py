@@ -10,15 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from example_runs import clean_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_record(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
     shutil.copytree(ROOT / "examples" / "demo", demo, ignore=shutil.ignore_patterns(".devops"))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DEMO_", "AWS_")) and k != "PYTEST_DEVOPS_ENV"}
-    env.update(DEMO_SECURITY="false")
+    env = clean_env(DEMO_SECURITY="false")
     proc = subprocess.run([sys.executable, "run.py"], cwd=demo, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

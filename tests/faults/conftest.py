@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -9,11 +10,20 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verify"))
+# Imported before any in-process pytest run: pytester drops the modules a run imported,
+# and a class imported again afterwards is a new object (trustme's certificate
+# extension lookups then fail).
+with contextlib.suppress(ImportError):
+    import cryptography.x509  # noqa: F401
+    import paramiko  # noqa: F401
+    import trustme  # noqa: F401
 
-from aws_server import aws_endpoint, aws_session, boto  # noqa: F401 - moto server
-from servers import servers  # noqa: F401 - misbehaving HTTP(S) servers on loopback
-from sshd import sshd  # noqa: F401 - OpenSSH server on loopback
+for _tier in ("verify", "github"):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / _tier))
+
+from aws_server import aws_endpoint, aws_session, boto  # noqa: E402,F401 - moto server
+from servers import servers  # noqa: E402,F401 - misbehaving HTTP(S) servers on loopback
+from sshd import sshd  # noqa: E402,F401 - OpenSSH server on loopback
 
 
 @pytest.fixture(scope="session")

@@ -28,13 +28,14 @@ Every request is recorded; ``fail`` makes chosen requests answer with an error s
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import io
 import json
 import re
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -102,6 +103,7 @@ class GitHub:
     artifact_dir: Path | None = None
     #: applied to an artifact's zip bytes when it is downloaded
     tamper: Callable[[str, bytes], bytes] | None = None
+    artifact_ids: dict[tuple[int, str], int] = field(default_factory=dict)
     #: SARIF documents uploaded to code scanning, decoded
     sarifs: list[dict[str, Any]] = field(default_factory=list)
 
@@ -128,8 +130,14 @@ class GitHub:
         """(id, name, zip) of the artifacts act's artifact server holds for a run."""
         if self.artifact_dir is None:
             return []
-        found = sorted((self.artifact_dir / str(run_id)).glob("*/*.zip"))
-        return [(run_id * 1000 + i + 1, z.parent.name, z) for i, z in enumerate(found)]
+        out = []
+        for z in sorted((self.artifact_dir / str(run_id)).glob("*/*.zip")):
+            # ids in the order the artifacts were first listed, stable from then on
+            key = (run_id, z.parent.name)
+            if key not in self.artifact_ids:
+                self.artifact_ids[key] = run_id * 1000 + len(self.artifact_ids) + 1
+            out.append((self.artifact_ids[key], z.parent.name, z))
+        return out
 
     def _artifact(self, artifact_id: int) -> tuple[str, Path] | None:
         run_id = artifact_id // 1000
@@ -417,3 +425,15 @@ def start() -> tuple[_Server, threading.Thread]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
+
+
+@contextlib.contextmanager
+def running() -> Iterator[_Server]:
+    """A started server (its recorded state in ``.gh``), shut down on exit."""
+    server, thread = start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -85,6 +85,7 @@ def act(
             # one installed pytest-devops for every job (the setup action's shared dir)
             "PYTEST_DEVOPS_VENV_DIR": str(CACHE / "venvs"),
             "DEPLOYED": str(tmp_path / "deployed"),
+            "TF_STATE_DIR": str(tmp_path / "state"),
         },
         secrets={
             "STAGING_ROLE": "arn:aws:iam::123456789012:role/staging-deploy",

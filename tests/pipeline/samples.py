@@ -26,7 +26,6 @@ jobs:
   checks:
     uses: pytest-devops/pytest-devops/.github/workflows/pr-checks.yml@v1
 {PERMISSIONS}    with:
-      working-directory: infra
       terraform-version: ""
       checkov-version: ""
       python-version: ${{{{ vars.PYTHON_VERSION }}}}
@@ -42,13 +41,18 @@ jobs:
   terraform:
     uses: pytest-devops/pytest-devops/.github/workflows/terraform.yml@v1
 {PERMISSIONS}    with:
-      working-directory: infra
       terraform-version: ""
       checkov-version: ""
       python-version: ${{{{ vars.PYTHON_VERSION }}}}
     secrets:
       staging-role-arn: ${{{{ secrets.STAGING_ROLE }}}}
       production-role-arn: ${{{{ secrets.PRODUCTION_ROLE }}}}
+"""
+
+BACKEND_TF = """\
+terraform {
+  backend "local" {}
+}
 """
 
 MAIN_TF = """\
@@ -73,6 +77,7 @@ resource "terraform_data" "app" {
 
   provisioner "local-exec" {
     command = <<-EOT
+      [ -z "$DEPLOYED" ] && exit 0
       mkdir -p "$DEPLOYED"
       printf '%s' '${jsonencode(self.input)}' >"$DEPLOYED/${var.environment}.json"
     EOT
@@ -91,17 +96,28 @@ output "size" {
 }
 """
 
+# One definition of how each environment is planned: its own workspace (own state, in a
+# directory shared by the jobs as a remote backend would be) and var file.
 DEVOPS_YAML = """\
 version: 1
 environments:
   staging:
     terraform:
-      plan_file: ${PYTEST_DEVOPS_PLAN:-plan.json}
+      working_dir: infra
+      plan_file: ${PYTEST_DEVOPS_PLAN:-}
+      workspace: staging
+      backend_config:
+        - path=${TF_STATE_DIR}/terraform.tfstate
+        - workspace_dir=${TF_STATE_DIR}
+      var_files: [infra/env/staging.tfvars]
     rules:
       max_changes: 5
   production:
     extends: staging
     protected: true
+    terraform:
+      workspace: production
+      var_files: [infra/env/production.tfvars]
 """
 
 GATES = """\
@@ -172,7 +188,10 @@ def terraform_repo(
         path,
         {
             "infra/main.tf": MAIN_TF.replace("SIZE", str(size)),
+            "infra/backend.tf": BACKEND_TF,
             "devops.yaml": DEVOPS_YAML,
+            "infra/env/staging.tfvars": 'environment = "staging"\n',
+            "infra/env/production.tfvars": 'environment = "production"\n',
             "tests/test_gates.py": GATES.replace("MAXSIZE", str(max_deployed)),
             ".github/workflows/pr.yml": PR_WORKFLOW,
             ".github/workflows/pipeline.yml": PUSH_WORKFLOW,

@@ -198,3 +198,21 @@ def test_the_version_constraint_is_checked(
     code, _, err = cli(capsys, "plan", "--env", "dev")
     assert code == 2
     assert "terraform.version requires < 1.0" in err
+
+
+def test_a_secret_in_terraform_error_output_is_masked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tfproject import TERRAFORM, set_binary
+
+    leaky = project / "leaky-terraform"  # a CLI that echoes the variable in its error
+    leaky.write_text('#!/bin/sh\nif [ "$1" = "plan" ]; then\n'
+                     '  printf "Error: token %s rejected\\n" "$TF_VAR_api_token" >&2; exit 1\n'
+                     f'fi\nexec {TERRAFORM} "$@"\n')
+    leaky.chmod(0o755)
+    set_binary(project, leaky)
+    code, out, err = cli(capsys, "plan", "--env", "dev")
+    assert code == 2
+    assert error_line(err) == ("pytest-devops terraform: error: leaky-terraform plan failed "
+                               "(unknown, exit code 1): token *** rejected")
+    assert SECRET not in out + err

@@ -86,6 +86,9 @@ def test_ephemeral_applies_once_under_xdist_and_destroys(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     calls = (project / "calls.log").read_text().split()
     assert (calls.count("plan"), calls.count("apply"), calls.count("destroy")) == (1, 1, 1)
+    # The worker that applied said so while it ran (its stderr is the run's).
+    assert sum("] tf-logged apply: started in" in ln
+               for ln in result.stderr.splitlines()) == 1
     assert "devops terraform: destroyed " + str(project / "infra") + " workspace preview" \
         in result.stdout
     report = json.loads((project / "r.json").read_text())
@@ -158,7 +161,8 @@ def test_devops_plan_overrides_the_source_json_or_binary(
             args += ["--devops-plan", str(given)]
         result = run_pytest(project, *args)
         assert result.returncode == 0, result.stdout
-        assert f"devops plan: {given} (from {origin})" in result.stdout.splitlines()
+        read = "; a binary plan, read with terraform" if given.name == "tfplan" else ""
+        assert f"devops plan: {given} (from {origin}{read})" in result.stdout.splitlines()
         report = json.loads((project / "r.json").read_text())
         # The staging plan (2 replicas) was gated, not a new dev plan.
         assert report["plan"]["digest"] == json.loads(

@@ -106,15 +106,16 @@ def progress_writer(config: pytest.Config) -> Callable[[str], None]:
 
     def say(text: str) -> None:
         line = redactor.redact(f"devops terraform [{time.monotonic() - start:6.1f}s] {text}")
-        if reporter is not None:
-            capman = config.pluginmanager.get_plugin("capturemanager")
-            with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+        # Around pytest's capture, so the line shows while the step runs (an xdist
+        # worker's stderr is the run's stderr).
+        capman = config.pluginmanager.get_plugin("capturemanager")
+        with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+            if reporter is not None:
                 reporter.ensure_newline()
                 reporter.write_line(line)
-        else:
-            stream = sys.__stderr__ or sys.stderr
-            stream.write(line + "\n")
-            stream.flush()
+            else:
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
 
     return say
 

@@ -37,8 +37,11 @@ class PlanSource:
     kind: str  # "file" (a given plan), "made" (planned into the record), "none"
     path: Path | None
     origin: str  # --devops-plan, PYTEST_DEVOPS_PLAN, terraform.plan_file, terraform.working_dir
+    reader: str | None = None  # the CLI that reads a binary plan
 
     def describe(self) -> str:
+        if self.kind == "file" and self.reader:
+            return f"{self.path} (from {self.origin}; a binary plan, read with {self.reader})"
         if self.kind == "file":
             return f"{self.path} (from {self.origin})"
         if self.kind == "made":
@@ -53,13 +56,27 @@ def source_of(env: Environment, override: tuple[str, str] | None,
 
     settings = settings or terraform_settings(env)
     if override is not None:
-        return PlanSource("file", Path(override[0]).expanduser().absolute(), override[1])
+        path = Path(override[0]).expanduser().absolute()
+        return PlanSource("file", path, override[1], _reader(path, settings))
     if settings.plan_file is not None:
-        return PlanSource("file", settings.plan_file, "terraform.plan_file")
+        return PlanSource("file", settings.plan_file, "terraform.plan_file",
+                          _reader(settings.plan_file, settings))
     if settings.working_dir is not None:
         return PlanSource("made", plans_dir(env.config_file, env.name),
                           f"terraform.working_dir {settings.working_dir}")
     return PlanSource("none", None, "")
+
+
+def _is_binary(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == _ZIP
+    except OSError:
+        return False
+
+
+def _reader(path: Path, settings: TerraformSettings) -> str | None:
+    return settings.binary if _is_binary(path) else None
 
 
 def plan_for(
@@ -110,13 +127,8 @@ def plan_for(
 def load_source(path: Path, env: Environment, settings: TerraformSettings, *,
                 progress: Progress | None = None) -> Plan:
     """A JSON plan as it is; a binary plan through ``show -json`` of the configured CLI."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-    except OSError:
-        return load_plan(path)  # says what is wrong with the path
-    if head != _ZIP:
-        return load_plan(path)
+    if not _is_binary(path):
+        return load_plan(path)  # JSON, or says what is wrong with the path
     from pytest_devops.plan.load import parse_plan
     from pytest_devops.terraform.record import plans_dir
     from pytest_devops.terraform.steps import DATA_DIR, open_root, root_lock, show_masked

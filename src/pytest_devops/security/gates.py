@@ -50,6 +50,10 @@ def failure_message(report: ScanReport) -> str:
     head = (f"checkov: {len(by_check)} check(s) failed on {len(resources)} resource(s) "
             f"({report.resource_count} resources scanned, checkov {report.checkov_version})")
     lines = [head]
+    if report.coverage:
+        from pytest_devops.security.coverage import describe
+
+        lines.append(f"  paths: {describe(report.coverage)}")
     for check_id, results in by_check.items():
         first = results[0]
         lines.append(f"  {check_id} {first.check_name} [{len(results)}] — {first.help_url}")

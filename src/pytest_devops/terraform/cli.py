@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         cmd.add_argument("--env", required=True, metavar="NAME", help="environment in the config")
         cmd.add_argument("--config", default="devops.yaml", metavar="PATH",
                          help="config file (default: devops.yaml)")
+        cmd.add_argument("--root", metavar="DIR",
+                         help="plan this root module instead of terraform.working_dir (a root "
+                         "of a monorepo's roots:), with the environment's other settings")
         cmd.add_argument("--dir", metavar="DIR",
                          help="where plans are recorded (default: .devops/plans beside the "
                          "config); the environment's plan is DIR/NAME")
@@ -79,6 +82,14 @@ def _load(args: argparse.Namespace) -> tuple[Environment, TerraformSettings, Pat
     redactor = Redactor()
     redactor.add_env(env.redact_env)
     redactor.add_all(settings.secrets())
+    if getattr(args, "root", None):
+        import dataclasses
+
+        root = Path(args.root).resolve()
+        if not root.is_dir():
+            raise ConfigError(f"--root {args.root} is not a directory",
+                              hint="give a Terraform root module directory")
+        settings = dataclasses.replace(settings, working_dir=root)
     if settings.working_dir is None:
         raise ConfigError(
             f"environment {env.name} has no terraform.working_dir: nothing to {args.action}",
@@ -89,7 +100,18 @@ def _load(args: argparse.Namespace) -> tuple[Environment, TerraformSettings, Pat
 
 
 def run(args: argparse.Namespace) -> int:
+    from pytest_devops.errors import DevopsError
+
     env, settings, folder, out = _load(args)
+    try:
+        return _run(args, env, settings, folder, out)
+    except DevopsError as exc:  # masked with this environment's secrets too
+        print(out.redactor.redact(f"pytest-devops terraform: error: {exc}"), file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, env: Environment, settings: TerraformSettings,
+         folder: Path, out: _Out) -> int:
     confirm = getattr(args, "confirm_apply", None) or os.environ.get("PYTEST_DEVOPS_CONFIRM_APPLY")
     if args.action == "plan":
         return _plan(env, settings, folder, out, args.format)

@@ -1,10 +1,9 @@
 """examples/evidence: a failing run's bundle replays to the same failure, offline, from a
-directory holding nothing but the bundle; no secret is in it; tampering is refused."""
+directory holding nothing but the bundle; no secret is in it (tampering: test_bundle)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -14,23 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from example_runs import clean_env, have_checkov
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_PIECES = ('s3cr3t-"quoted"', "back\\\\slash", "k" * 20)
-
-
-def _checkov() -> bool:
-    exe = os.environ.get("PYTEST_DEVOPS_CHECKOV") or shutil.which("checkov")
-    if exe and Path(exe).is_file():
-        return True
-    if os.environ.get("CI"):
-        pytest.fail("checkov not installed (set PYTEST_DEVOPS_CHECKOV; tox installs it)")
-    return False
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("EXAMPLE_", "AWS_")) and k != "PYTEST_DEVOPS_ENV"}
-    return {**env, **extra}
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -40,13 +26,13 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool, str]:
-    security = _checkov()
+    security = have_checkov()
     work = tmp_path_factory.mktemp("evidence")
     project = work / "project"
     shutil.copytree(ROOT / "examples" / "evidence", project)
     proc = _run(["pytest", "--devops-env=staging", "--devops-stage=plan",
                  "--devops-evidence=evidence.tgz", "-p", "no:randomly", "-q"], project,
-                _env(EXAMPLE_SECURITY="true" if security else "false"))
+                clean_env(EXAMPLE_SECURITY="true" if security else "false"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     fresh = work / "fresh"
     fresh.mkdir()
@@ -58,7 +44,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool, str]
 def test_replay_reaches_fail_again_with_the_same_findings(
         recorded: tuple[Path, bool, str]) -> None:
     bundle, security, _ = recorded
-    proc = _run(["pytest_devops", "replay", bundle.name], bundle.parent, _env())
+    proc = _run(["pytest_devops", "replay", bundle.name], bundle.parent, clean_env())
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("replay: environment staging, manifest sha256:")
@@ -109,17 +95,17 @@ def test_the_bundle_holds_what_the_run_judged_and_no_secret(
 
 
 def test_the_demo_change_set_replays_from_its_bundle(tmp_path: Path) -> None:
-    security = _checkov()
+    security = have_checkov()
     demo = tmp_path / "demo"
     shutil.copytree(ROOT / "examples" / "demo", demo)
     proc = _run(["pytest", "--devops-env=local", "--devops-stage=plan", "-p", "no:randomly",
                  "--devops-evidence=../demo.tgz", "-q"], demo,
-                _env(DEMO_SERVICE_URL="http://127.0.0.1:9/health",
+                clean_env(DEMO_SERVICE_URL="http://127.0.0.1:9/health",
                      DEMO_SECURITY="true" if security else "false"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     shutil.rmtree(demo)
     replayed = _run(["pytest_devops", "replay", "demo.tgz", "--format", "json"], tmp_path,
-                    _env())
+                    clean_env())
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     result = json.loads(replayed.stdout)
     assert (result["recorded"], result["replayed"], result["different"]) == ("pass", "pass", [])

@@ -3,7 +3,6 @@ the built-in items fail naming each resource and attribute; the secret never sho
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -12,14 +11,15 @@ from pathlib import Path
 
 from stack import SECRET
 
+from example_runs import clean_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_run_shows_conformance_then_drift(tmp_path: Path) -> None:
     example = tmp_path / "conformance"
     shutil.copytree(ROOT / "examples" / "conformance", example)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "CONFORMANCE_")) and k != "PYTEST_DEVOPS_ENV"}
+    env = clean_env()
     proc = subprocess.run([sys.executable, "run.py"], cwd=example, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     out = proc.stdout + proc.stderr

@@ -4,7 +4,6 @@ killed by a mutant; a user gate that checks nothing is named."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -13,24 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from example_runs import clean_env, have_checkov
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "plan"))
 from planbuilder import SECRETS  # noqa: E402
-
-
-def _checkov() -> bool:
-    exe = os.environ.get("PYTEST_DEVOPS_CHECKOV") or shutil.which("checkov")
-    if exe and Path(exe).is_file():
-        return True
-    if os.environ.get("CI"):
-        pytest.fail("checkov not installed (set PYTEST_DEVOPS_CHECKOV; tox installs it)")
-    return False
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DEMO_", "AWS_", "EXAMPLE_")) and k != "PYTEST_DEVOPS_ENV"}
-    return {**env, **extra}
 
 
 def _canary(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -45,9 +31,9 @@ def example(tmp_path: Path) -> Path:
 
 
 def test_canary_example_names_the_vacuous_gate(example: Path) -> None:
-    security = _checkov()
+    security = have_checkov()
     proc = _canary(example, "--env", "staging",
-                   env=_env(EXAMPLE_SECURITY="true" if security else "false"))
+                   env=clean_env(EXAMPLE_SECURITY="true" if security else "false"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     expected = [
@@ -76,7 +62,7 @@ def test_devops_canary_option_fails_the_run_and_reports(example: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--devops-env=staging", "--devops-stage=plan",
          "--devops-canary", "--devops-report=gates.json", "-q", "-p", "no:randomly"],
-        cwd=example, env=_env(EXAMPLE_SECURITY="false"), capture_output=True, text=True,
+        cwd=example, env=clean_env(EXAMPLE_SECURITY="false"), capture_output=True, text=True,
         timeout=600, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "SURVIVED  tests/test_gates.py::test_functions_time_out_within_a_minute" in proc.stdout
@@ -100,7 +86,7 @@ def test_secrets_of_the_plan_never_appear(example: Path) -> None:
     plan["resource_changes"][0]["change"]["after_sensitive"] = {"user_data": True}
     (example / "plan.json").write_text(json.dumps(plan))
     proc = _canary(example, "--env", "staging", "--format", "json",
-                   env=_env(EXAMPLE_SECURITY="false"))
+                   env=clean_env(EXAMPLE_SECURITY="false"))
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["outcome"] == "fail"
     for text in (proc.stdout, proc.stderr):
@@ -109,10 +95,10 @@ def test_secrets_of_the_plan_never_appear(example: Path) -> None:
 
 
 def test_demo_every_builtin_gate_is_killed(tmp_path: Path) -> None:
-    security = _checkov()
+    security = have_checkov()
     demo = tmp_path / "demo"
     shutil.copytree(ROOT / "examples" / "demo", demo)
-    proc = _canary(demo, "--env", "local", "--format", "json", env=_env(
+    proc = _canary(demo, "--env", "local", "--format", "json", env=clean_env(
         DEMO_SERVICE_URL="http://127.0.0.1:9/health",
         DEMO_SECURITY="true" if security else "false"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -135,7 +121,7 @@ def test_terraform_example_every_builtin_gate_is_killed(tmp_path: Path) -> None:
     project = tmp_path / "terraform"
     shutil.copytree(ROOT / "examples" / "terraform", project)
     token = 'tok-"quoted"\\back\\slash-' + "z" * 48
-    proc = _canary(project, "--env", "staging", env=_env(EXAMPLE_API_TOKEN=token))
+    proc = _canary(project, "--env", "staging", env=clean_env(EXAMPLE_API_TOKEN=token))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines() == [
         "canary: environment staging, 8 mutants (replace, untag, instance-type, region, "
