@@ -110,3 +110,20 @@ def test_the_demo_change_set_replays_from_its_bundle(tmp_path: Path) -> None:
     result = json.loads(replayed.stdout)
     assert (result["recorded"], result["replayed"], result["different"]) == ("pass", "pass", [])
     assert len(result["same"]) == (9 if security else 8)
+
+
+def test_under_xdist_the_bundle_still_holds_the_plan_and_scan(tmp_path: Path) -> None:
+    security = have_checkov()
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "examples" / "evidence", project)
+    proc = _run(["pytest", "--devops-env=staging", "--devops-stage=plan", "-n", "2",
+                 "--devops-evidence=../evidence.tgz", "-p", "no:randomly", "-q"], project,
+                clean_env(EXAMPLE_SECURITY="true" if security else "false"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    with tarfile.open(tmp_path / "evidence.tgz") as tar:
+        names = set(tar.getnames())
+    assert {"plan.json", *(["scan.json"] if security else [])} <= names
+    shutil.rmtree(project)
+    replay = _run(["pytest_devops", "replay", "evidence.tgz"], tmp_path, clean_env())
+    assert replay.returncode == 1, replay.stdout + replay.stderr
+    assert replay.stdout.splitlines()[-1] == "outcome: fail (same as recorded)"

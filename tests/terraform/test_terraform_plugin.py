@@ -187,3 +187,13 @@ def test_terraform_test_failure_is_a_plan_gate_failure(project: Path) -> None:
     assert gate["findings"][0]["address"] == "run.two_replicas"
     assert sorted((r["name"], r["outcome"]) for r in report["terraform_test"]) == [
         ("two_replicas", "fail"), ("url_names_the_workspace_and_site", "pass")]
+
+
+def test_a_failed_plan_names_its_cause_in_the_gate_summary(project: Path) -> None:
+    (project / "infra" / "broken.tf").write_text('output "x" {\n  value = var.nope\n}\n')
+    result = run_pytest(project, "--devops-env", "dev", "--devops-stage", "plan",
+                        "-k", "max_changes")
+    assert result.returncode == 1
+    assert ("ERROR     devops.yaml::plan.max_changes: terraform plan failed (configuration, "
+            "exit code 1): Reference to undeclared input variable") in result.stdout.splitlines()
+    assert 'An input variable with the name "nope" has not been declared.' in result.stdout
