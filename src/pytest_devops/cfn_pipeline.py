@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pytest_devops.cloudformation.changeset import CloudFormation
     from pytest_devops.config import Environment
     from pytest_devops.redact import Redactor
-    from pytest_devops.verify.cfn import CloudFormation
 
 __all__ = ["add_arguments", "run"]
 
@@ -50,11 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[Environment, CloudFormation, Redactor]:
+    from pytest_devops.aws import settings as aws_settings
+    from pytest_devops.aws.session import AwsSession
+    from pytest_devops.cloudformation import settings as cfn_settings
+    from pytest_devops.cloudformation.changeset import CloudFormation
     from pytest_devops.config import load_environment
     from pytest_devops.errors import ConfigError
     from pytest_devops.redact import Redactor
-    from pytest_devops.verify.aws import AwsSession, AwsSettings
-    from pytest_devops.verify.cfn import CfnSettings, CloudFormation
 
     path = Path(args.config).resolve()
     env = load_environment(path, args.env)
@@ -65,8 +67,8 @@ def _load(args: argparse.Namespace) -> tuple[Environment, CloudFormation, Redact
                           hint="set stack_name and template")
     redactor = Redactor()
     redactor.add_env(env.redact_env)
-    session = AwsSession(AwsSettings.from_section(env.section("aws")), redactor)
-    cfn = CloudFormation(session, CfnSettings.from_section(section, env.root), redactor)
+    session = AwsSession(aws_settings.parse(env), redactor)
+    cfn = CloudFormation(session, cfn_settings.parse(env), redactor)
     return env, cfn, redactor
 
 
