@@ -17,8 +17,8 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from pytest_devops.verify.http import run_probe, run_probes
-from pytest_devops.verify.http_model import parse_probe
+from pytest_devops.http.model import parse_probe
+from pytest_devops.http.probes import run_probe, run_probes
 
 ROUNDS = 5
 

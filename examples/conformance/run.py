@@ -25,8 +25,8 @@ def _pytest(env: dict[str, str]) -> int:
 
 
 def main() -> int:
-    from pytest_devops.verify.aws import AwsSession, AwsSettings
-    from pytest_devops.verify.emulator import Emulator
+    from pytest_devops.aws.emulator import Emulator
+    from pytest_devops.aws.session import AwsSession, AwsSettings
 
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
            "AWS_DEFAULT_REGION": "us-east-1"}

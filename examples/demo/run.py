@@ -94,9 +94,10 @@ def find_checkov() -> str | None:
 
 def stage_plan(ctx: Context, stage: Stage) -> None:
     """Create the change set: the reviewed plan that stage 3 executes."""
+    from pytest_devops.aws.session import AwsSession, AwsSettings
+    from pytest_devops.cloudformation.changeset import CloudFormation
+    from pytest_devops.cloudformation.model import CfnSettings
     from pytest_devops.config import load_environment
-    from pytest_devops.verify.aws import AwsSession, AwsSettings
-    from pytest_devops.verify.cfn import CfnSettings, CloudFormation
 
     env = load_environment(HERE / "devops.yaml", ENV, environ=ctx.child_env())
     settings = AwsSettings.from_section(env.section("aws")).with_endpoint(ctx.endpoint)
@@ -137,7 +138,7 @@ def run_gates(ctx: Context, stage: Stage, pytest_stage: str) -> None:
 
 def stage_apply(ctx: Context, stage: Stage) -> None:
     """Execute exactly the change set the plan gates passed."""
-    from pytest_devops.verify.emulator import complete_stack
+    from pytest_devops.aws.emulator import complete_stack
 
     ctx.cfn.execute(ctx.change_set)
     for done in complete_stack(ctx.cfn.session, ctx.cfn.settings.stack_name,
@@ -183,7 +184,7 @@ def environment(broken: bool) -> Iterator[Context]:
         os.environ.setdefault(key, value)
     import service  # beside this file (main puts it on sys.path)
 
-    from pytest_devops.verify.emulator import Emulator
+    from pytest_devops.aws.emulator import Emulator
 
     with Emulator() as emulator:
         server, url = service.start(broken)

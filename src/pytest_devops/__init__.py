@@ -21,21 +21,22 @@ _EXPORTS = {
     "Finding": "pytest_devops.findings",
     "Redactor": "pytest_devops.redact",
     "BuiltinGate": "pytest_devops.gates",
-    "Probe": "pytest_devops.verify.http_model",
-    "HttpExpectation": "pytest_devops.verify.http_model",
-    "ProbeResult": "pytest_devops.verify.http",
-    "Observation": "pytest_devops.verify.http_transport",
-    "HttpProber": "pytest_devops.verify.http_prober",
-    "HostTarget": "pytest_devops.verify.hosts",
-    "AwsVerifier": "pytest_devops.verify.aws_checks",
-    "InstanceState": "pytest_devops.verify.aws_checks",
-    "TargetHealth": "pytest_devops.verify.aws_checks",
-    "BucketSecurity": "pytest_devops.verify.aws_checks",
-    "AlarmStates": "pytest_devops.verify.aws_checks",
-    "LogScan": "pytest_devops.verify.aws_checks",
-    "ChangeSetPlan": "pytest_devops.verify.cfn",
-    "CfnChange": "pytest_devops.verify.cfn",
-    "Deployment": "pytest_devops.verify.ephemeral",
+    "GateContext": "pytest_devops.context",
+    "Probe": "pytest_devops.http.model",
+    "HttpExpectation": "pytest_devops.http.model",
+    "ProbeResult": "pytest_devops.http.probes",
+    "Observation": "pytest_devops.http.transport",
+    "HttpProber": "pytest_devops.http.prober",
+    "HostTarget": "pytest_devops.hosts.targets",
+    "AwsVerifier": "pytest_devops.aws.checks",
+    "InstanceState": "pytest_devops.aws.checks",
+    "TargetHealth": "pytest_devops.aws.checks",
+    "BucketSecurity": "pytest_devops.aws.checks",
+    "AlarmStates": "pytest_devops.aws.checks",
+    "LogScan": "pytest_devops.aws.checks",
+    "ChangeSetPlan": "pytest_devops.cloudformation.model",
+    "CfnChange": "pytest_devops.cloudformation.model",
+    "Deployment": "pytest_devops.cloudformation.ephemeral",
     "Plan": "pytest_devops.plan.model",
     "ResourceChange": "pytest_devops.plan.model",
     "OutputChange": "pytest_devops.plan.model",
@@ -56,19 +57,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from pytest_devops.config import Environment
-    from pytest_devops.cost.model import CostComponent, CostEstimate, ResourceCost, Unpriced
-    from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
-    from pytest_devops.findings import Finding
-    from pytest_devops.gates import BuiltinGate
-    from pytest_devops.github.model import GateReport, load_report
-    from pytest_devops.plan.load import load_plan
-    from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
-    from pytest_devops.plan.values import UNKNOWN, Sensitive
-    from pytest_devops.redact import Redactor
-    from pytest_devops.security.model import ScanReport, ScanResult
-    from pytest_devops.security.policy import SecurityPolicy
-    from pytest_devops.verify.aws_checks import (
+    from pytest_devops.aws.checks import (
         AlarmStates,
         AwsVerifier,
         BucketSecurity,
@@ -76,13 +65,26 @@ if TYPE_CHECKING:
         LogScan,
         TargetHealth,
     )
-    from pytest_devops.verify.cfn import CfnChange, ChangeSetPlan
-    from pytest_devops.verify.ephemeral import Deployment
-    from pytest_devops.verify.hosts import HostTarget
-    from pytest_devops.verify.http import ProbeResult
-    from pytest_devops.verify.http_model import HttpExpectation, Probe
-    from pytest_devops.verify.http_prober import HttpProber
-    from pytest_devops.verify.http_transport import Observation
+    from pytest_devops.cloudformation.ephemeral import Deployment
+    from pytest_devops.cloudformation.model import CfnChange, ChangeSetPlan
+    from pytest_devops.config import Environment
+    from pytest_devops.context import GateContext
+    from pytest_devops.cost.model import CostComponent, CostEstimate, ResourceCost, Unpriced
+    from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
+    from pytest_devops.findings import Finding
+    from pytest_devops.gates import BuiltinGate
+    from pytest_devops.github.model import GateReport, load_report
+    from pytest_devops.hosts.targets import HostTarget
+    from pytest_devops.http.model import HttpExpectation, Probe
+    from pytest_devops.http.prober import HttpProber
+    from pytest_devops.http.probes import ProbeResult
+    from pytest_devops.http.transport import Observation
+    from pytest_devops.plan.load import load_plan
+    from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
+    from pytest_devops.plan.values import UNKNOWN, Sensitive
+    from pytest_devops.redact import Redactor
+    from pytest_devops.security.model import ScanReport, ScanResult
+    from pytest_devops.security.policy import SecurityPolicy
 
 
 __getattr__ = exports(__name__, _EXPORTS)

@@ -21,12 +21,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check(config: str) -> int:
-    """Resolve every environment of ``config``; report each one that does not (exit 2)."""
+    """Resolve every environment of ``config`` and parse its sections with the parsers a
+    run uses (:mod:`pytest_devops.features`), so what a run would refuse is refused here;
+    report each environment that does not pass (exit 2)."""
     from pathlib import Path
 
     from pytest_devops.config import environment_names, load_document, resolve, validate_top
     from pytest_devops.errors import ConfigError
-    from pytest_devops.terraform.settings import check_environment
+    from pytest_devops.features import present_parsers
 
     path = Path(config)
     doc = load_document(path)
@@ -34,7 +36,9 @@ def check(config: str) -> int:
     failed = 0
     for name in environment_names(doc):
         try:
-            check_environment(resolve(doc, name, path))
+            env = resolve(doc, name, path)
+            for parse in present_parsers(env):
+                parse(env)
         except ConfigError as exc:
             failed += 1
             print(f"pytest-devops schema: error: {exc}", file=sys.stderr)

@@ -70,13 +70,6 @@ def schema() -> dict[str, Any]:
     return doc
 
 
-def find_config(rootdir: Path, explicit: str | None) -> Path | None:
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    candidate = rootdir / DEFAULT_FILENAME
-    return candidate if candidate.is_file() else None
-
-
 def load_document(path: Path) -> dict[str, Any]:
     import yaml
 
@@ -133,6 +126,17 @@ def _loader() -> type[Any]:
                     )
             return super().construct_mapping(node, deep)
 
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            """A value that looks like a date but is none (``2026-13-01``) stays text, so
+            the setting that reads it names its key and line instead of YAML crashing."""
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    UniqueKeyLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", UniqueKeyLoader.construct_yaml_timestamp
+    )
     return UniqueKeyLoader
 
 

@@ -52,6 +52,17 @@ class ConfigError(DevopsError):
                 self._line = line_of_key(self.file, self.key)
         return self._line
 
+    def within(self, file: str | None, env: str) -> ConfigError:
+        """This error as seen from environment ``env`` of ``file``: a key path relative to
+        the environment (``urls.api``) becomes ``environments.ENV.urls.api``."""
+        key = self.key
+        if key and not key.startswith("environments."):
+            key = f"environments.{env}.{key}"
+        if key == self.key and (self.file or file) == self.file:
+            return self
+        return ConfigError(self.message, file=self.file or file, key=key,
+                           line=self._line if self._located else None, hint=self.hint)
+
     def __str__(self) -> str:
         where = self.file or ""
         if self.line is not None:

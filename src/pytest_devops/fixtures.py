@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 @pytest.fixture(scope="session")
 def devops_env(request: pytest.FixtureRequest) -> Environment:
     """The selected environment's settings; an error (not a skip) when none is selected."""
-    from pytest_devops.plugin import GateContext
+    from pytest_devops.context import GateContext
 
-    return GateContext(request.config).env
+    return GateContext.of(request.config).env
 
 
 @pytest.fixture(scope="session")
 def devops_redactor(request: pytest.FixtureRequest) -> Redactor:
     """The session's redactor: ``devops_redactor.add(value)`` masks a secret everywhere."""
-    from pytest_devops.plugin import state
+    from pytest_devops.context import session_redactor
 
-    return state(request.config).redactor
+    return session_redactor(request.config)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from pytest_devops.config import Environment
+    from pytest_devops.context import GateContext
 
 #: The gate kinds, in the order reports list them.
 KINDS = ("plan", "security", "cost", "postdeploy")
@@ -106,16 +106,6 @@ def evaluate(marks: Iterable[MarkLike]) -> Selection:
         envs=tuple(envs) if envs is not None else None,
         stages=tuple(stages),
     )
-
-
-class GateContext(Protocol):
-    """What a built-in gate's ``run`` receives."""
-
-    env: Environment
-
-    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
-        """A session-wide value computed once (plan, scan, estimate), shared by fixtures."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ def _needs_environment(name: str) -> Any:
     @pytest.fixture(scope="session", name=name)
     def fixture(request: pytest.FixtureRequest) -> None:
         """Needs an environment: run with --devops-env NAME."""
-        from pytest_devops.plugin import GateContext
+        from pytest_devops.context import GateContext
 
-        GateContext(request.config)  # raises: no environment selected
+        GateContext.of(request.config)  # raises: no environment selected
 
     return fixture
 

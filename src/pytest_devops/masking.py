@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_devops.context import session_redactor
+
 if TYPE_CHECKING:
     from pytest_devops.redact import Redactor
 
 
 def _redactor(config: pytest.Config) -> Redactor | None:
-    from pytest_devops.plugin import state
-
-    redactor = state(config).redactor
+    redactor = session_redactor(config)
     return redactor if len(redactor) else None
 
 
@@ -126,13 +126,11 @@ def _mask_exit(exc: BaseException, redactor: Redactor) -> None:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> Iterator[None]:
     """Live logging and ``--log-file`` lines are masked as they are written."""
-    from pytest_devops.plugin import state
-
-    _mask_logging(session.config, state(session.config).redactor)
+    _mask_logging(session.config, session_redactor(session.config))
     try:
         return (yield)
     except pytest.exit.Exception as exc:
-        _mask_exit(exc, state(session.config).redactor)
+        _mask_exit(exc, session_redactor(session.config))
         raise
 
 
@@ -150,9 +148,7 @@ _SESSION_REDACTOR: list[Redactor | None] = [None]
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_devops.plugin import state
-
-    _SESSION_REDACTOR[0] = state(config).redactor
+    _SESSION_REDACTOR[0] = session_redactor(config)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -160,9 +156,7 @@ def pytest_internalerror(excrepr: Any, excinfo: Any) -> None:
     """An internal error's traceback goes to the terminal line by line."""
     redactor = _SESSION_REDACTOR[0]
     if redactor is not None and len(redactor):
-        from pytest_devops.plugin import _redact_repr
-
-        _redact_repr(excrepr, redactor)
+        redact_repr(excrepr, redactor)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -206,3 +200,34 @@ def _rewrite(path: Path, redactor: Redactor) -> None:
         from pytest_devops.atomic import write_text
 
         write_text(path, masked)
+
+
+def redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
+    """Mask secrets in everything a report carries to the terminal, JUnit and workers."""
+    if not len(redactor):
+        return
+    # A parametrized test's id can hold a secret (a URL with a token in it).
+    report.nodeid = redactor.redact(report.nodeid)
+    if isinstance(report, pytest.TestReport):
+        path, line, domain = report.location
+        report.location = (path, line, redactor.redact(domain))
+    report.longrepr = redact_repr(report.longrepr, redactor)
+    report.sections = [(k, redactor.redact(v)) for k, v in report.sections]
+    reason = getattr(report, "wasxfail", None)
+    if isinstance(reason, str):
+        report.wasxfail = redactor.redact(reason)  # type: ignore[union-attr]
+
+
+def redact_repr(obj: Any, redactor: Redactor, depth: int = 0) -> Any:
+    """Mask secrets in a failure representation in place, keeping its structure."""
+    if isinstance(obj, str):
+        return redactor.redact(obj)
+    if isinstance(obj, list):
+        obj[:] = [redact_repr(v, redactor, depth + 1) for v in obj]
+    elif isinstance(obj, tuple):
+        return tuple(redact_repr(v, redactor, depth + 1) for v in obj)
+    elif hasattr(obj, "__dict__") and depth < 12:
+        for name, value in vars(obj).items():
+            if isinstance(value, (str, list, tuple)) or hasattr(value, "__dict__"):
+                object.__setattr__(obj, name, redact_repr(value, redactor, depth + 1))
+    return obj

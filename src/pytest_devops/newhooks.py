@@ -9,10 +9,10 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from pytest_devops.cloudformation.ephemeral import Deployment
     from pytest_devops.config import Environment
     from pytest_devops.gates import BuiltinGate
     from pytest_devops.plan.model import Plan
-    from pytest_devops.verify.ephemeral import Deployment
 
 
 def pytest_devops_builtin_gates(

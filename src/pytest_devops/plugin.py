@@ -1,65 +1,51 @@
-"""The pytest plugin: options, environment selection, stages, outcomes, the gate report.
+"""The pytest plugin: environment selection, stages, outcomes, the gate report.
 
 Only the standard library and pytest are imported here; every heavy dependency is
-imported by the feature that uses it, when it is used.
+imported by the feature that uses it, when it is used. The features (listed in
+:mod:`pytest_devops.features`) reach the session only through
+:class:`~pytest_devops.context.GateContext`.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_devops import newhooks
+from pytest_devops.context import GateContext, session_redactor, usage_error
 from pytest_devops.errors import ConfigError, GateError, GateFailure
-from pytest_devops.gates import KINDS, MARKER_HELP, STAGES, BuiltinGate, Selection, evaluate
+from pytest_devops.features import FEATURES, present_parsers
+from pytest_devops.gates import KINDS, MARKER_HELP, Selection, evaluate
+from pytest_devops.masking import redact_report
+from pytest_devops.options import add_options
 from pytest_devops.redact import Redactor
 from pytest_devops.report import GateResult, RunReport
+from pytest_devops.runid import RunId
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
 
-#: Feature plugins, registered with this one (each imports only stdlib + pytest at load).
-FEATURES = (
-    "pytest_devops.security.plugin",
-    "pytest_devops.verify.plugin_http",
-    "pytest_devops.verify.plugin_hosts",
-    "pytest_devops.verify.plugin_aws",
-    "pytest_devops.github.plugin",
-    "pytest_devops.plan.plugin",
-    "pytest_devops.cost.plugin",
-    "pytest_devops.terraform.plugin",
-    "pytest_devops.canary.plugin",
-    "pytest_devops.evidence.plugin",
-    "pytest_devops.conformance.plugin",
-    "pytest_devops.deployments.plugin",
-)
-
-ENV_VAR = "PYTEST_DEVOPS_ENV"
-
 
 @dataclass
 class DevopsState:
-    """Everything the plugin resolved for this session, kept on ``config.stash``."""
+    """What the core resolved for this session, kept on ``config.stash``."""
 
     env_name: str | None = None
     source: str | None = None
     stage: str | None = None
     config_path: Path | None = None
-    env: Environment | None = None
     redactor: Redactor = field(default_factory=Redactor)
     report: RunReport = field(default_factory=RunReport)
-    resources: dict[str, Any] = field(default_factory=dict)
+    ctx: GateContext | None = None
 
-    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
-        if key not in self.resources:
-            self.resources[key] = factory()
-        return self.resources[key]
+    @property
+    def env(self) -> Environment | None:
+        return self.ctx.env if self.ctx is not None else None
 
 
 STATE = pytest.StashKey[DevopsState]()
@@ -67,45 +53,11 @@ SELECTION = pytest.StashKey[Selection]()
 
 
 def state(config: pytest.Config) -> DevopsState:
-    """The plugin's state for ``config`` (created empty when the plugin is not configured)."""
-    return config.stash.setdefault(STATE, DevopsState())
-
-
-T = TypeVar("T")
-
-
-def session_settings(
-    config: pytest.Config, key: pytest.StashKey[T], parse: Callable[[Environment], T]
-) -> T | None:
-    """A feature's settings, parsed once per session from the selected environment
-    (``None`` when no environment is selected); a :class:`ConfigError` is a usage error."""
-    env = state(config).env
-    if env is None:
-        return None
-    if key not in config.stash:
-        try:
-            config.stash[key] = parse(env)
-        except ConfigError as exc:  # a setting is wrong: the usage error of PRODUCT.md
-            raise pytest.UsageError(str(exc)) from None
-    return config.stash[key]
-
-
-class GateContext:
-    """What a built-in gate receives: the environment and the session's shared values."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self._state = state(config)
-        if self._state.env is None:
-            raise GateError(
-                "no environment selected",
-                hint=f"run with --devops-env NAME (or set {ENV_VAR})",
-            )
-        self.env: Environment = self._state.env
-        self.redactor = self._state.redactor
-
-    def resource(self, key: str, factory: Callable[[], Any]) -> Any:
-        return self._state.resource(key, factory)
+    """The core's state for ``config`` (created empty when the plugin is not configured)."""
+    found = config.stash.get(STATE, None)
+    if found is None:
+        found = config.stash[STATE] = DevopsState(redactor=session_redactor(config))
+    return found
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -121,77 +73,12 @@ def _register_features(config: pytest.Config, active: bool) -> None:
     A run that selects no environment, stage or report loads nothing more than the core,
     so a suite that does not use pytest-devops pays next to nothing for it.
     """
-    for name in FEATURES if active else ("pytest_devops.idle",):
+    for name in [f.plugin for f in FEATURES] if active else ["pytest_devops.idle"]:
         config.pluginmanager.import_plugin(name)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("devops", "infrastructure gates (pytest-devops)")
-    group.addoption(
-        "--devops-env",
-        metavar="NAME",
-        help=f"environment to gate, from devops.yaml (default: ${ENV_VAR}, ini devops_env).",
-    )
-    group.addoption(
-        "--devops-config",
-        metavar="PATH",
-        help="config file (default: ini devops_config, else devops.yaml in the rootdir).",
-    )
-    group.addoption(
-        "--devops-stage",
-        choices=sorted(STAGES),
-        help="run only the gates of this stage: plan (plan, security, cost), "
-        "apply (post-deploy), promote (post-deploy and tests marked for promote).",
-    )
-    group.addoption("--devops-report", metavar="PATH", help="write the JSON gate report to PATH.")
-    group.addoption(
-        "--devops-sarif",
-        metavar="PATH",
-        help="write the security scan's findings to PATH as SARIF 2.1.0 (for code scanning).",
-    )
-    group.addoption(
-        "--devops-confirm-apply",
-        metavar="ENV",
-        help="allow tests to apply the protected environment ENV "
-        "(also $PYTEST_DEVOPS_CONFIRM_APPLY).",
-    )
-    group.addoption(
-        "--devops-change-set",
-        metavar="NAME_OR_ARN",
-        help="use this existing CloudFormation change set as the plan instead of creating "
-        "one (also $PYTEST_DEVOPS_CHANGE_SET).",
-    )
-    group.addoption(
-        "--devops-canary",
-        action="store_true",
-        help="after the gates ran, run the plan-stage gates on mutants of the plan and "
-        "fail on every gate that still passes (a gate that cannot fail).",
-    )
-    group.addoption(
-        "--devops-evidence",
-        metavar="PATH",
-        help="write the run's evidence bundle to PATH (plan, report, JUnit, SARIF, prices, "
-        "config, versions, SHA-256 manifest); replay it with pytest-devops replay.",
-    )
-    group.addoption(
-        "--devops-plan",
-        metavar="PATH",
-        help="gate this plan (a JSON plan or a binary one) instead of the environment's "
-        "plan source (also $PYTEST_DEVOPS_PLAN).",
-    )
-    parser.addini("devops_env", "default environment for --devops-env.")
-    parser.addini("devops_config", "config file for --devops-config.")
-
-
-def _select(config: pytest.Config) -> tuple[str | None, str | None]:
-    if config.option.devops_env:
-        return config.option.devops_env, "--devops-env"
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR], ENV_VAR
-    ini = config.getini("devops_env")
-    if ini:
-        return str(ini), "ini devops_env"
-    return None, None
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -202,32 +89,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Recorder(st.report, st.redactor), "devops-recorder")
     if config.option.help or config.option.version:
         return
-    st.env_name, st.source = _select(config)
-    explicit = config.option.devops_config or config.getini("devops_config") or None
-    if explicit and not os.path.isabs(explicit) and not config.option.devops_config:
-        # An ini path is relative to the ini file, as pytest reads its own path settings.
-        base = config.inipath.parent if config.inipath else config.rootpath
-        explicit = str(base / explicit)
-    from pytest_devops.config import find_config
+    from pytest_devops.selection import select
 
-    st.config_path = find_config(config.rootpath, explicit)
+    selected = select(
+        config.rootpath,
+        env=config.option.devops_env,
+        config=config.option.devops_config,
+        ini_env=config.getini("devops_env") or None,
+        ini_config=config.getini("devops_config") or None,
+        ini_base=config.inipath.parent if config.inipath else None,
+    )
+    st.env_name, st.source, st.config_path = selected.env, selected.source, selected.config
     if st.env_name is None:
         _register_features(config, bool(st.stage or config.option.devops_report))
         return
-    if st.config_path is None:
-        raise pytest.UsageError(
-            f"--devops-env {st.env_name} (from {st.source}): no config file; "
-            f"expected {config.rootpath / 'devops.yaml'} or --devops-config PATH"
-        )
-    from pytest_devops.config import load_environment
-
     try:
-        st.env = load_environment(st.config_path, st.env_name)
+        env = selected.load()
     except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    st.redactor.add_env(st.env.redact_env)
+        raise usage_error(exc) from None
+    assert env is not None
+    st.redactor.add_env(env.redact_env)
+    st.ctx = ctx = GateContext(config, env, st.stage, st.report, st.source)
+    ctx.install()
+    for parse in present_parsers(env):  # every wrong setting is a usage error, now
+        ctx.settings(parse)
     _register_features(config, True)
-    for secrets in config.hook.pytest_devops_secrets(env=st.env, config=config):
+    for secrets in config.hook.pytest_devops_secrets(env=ctx.env, config=config):
         st.redactor.add_all(secrets or ())
 
 
@@ -240,57 +127,15 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"devops: environment {st.env_name} (from {st.source}){stage}{where}"
 
 
-class DevopsFile(pytest.File):
-    """The config file as the parent of the built-in gates (``devops.yaml::NAME``)."""
-
-    def collect(self) -> Iterator[pytest.Item]:
-        env = state(self.config).env
-        assert env is not None
-        for contributed in self.config.hook.pytest_devops_builtin_gates(
-            env=env, config=self.config
-        ):
-            for gate in contributed or ():
-                yield BuiltinGateItem.from_parent(self, name=gate.name, gate=gate)
-
-
-class BuiltinGateItem(pytest.Item):
-    """A gate enabled in ``devops.yaml``, reported like any user test."""
-
-    def __init__(self, *, gate: BuiltinGate, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.gate = gate
-        self.add_marker(f"devops_{gate.kind}")
-
-    def runtest(self) -> None:
-        # A gate that passes may say what it checked ("checked nothing" must show).
-        self.note = self.gate.run(GateContext(self.config)) or ""
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.gate.kind} gate {self.name}"
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, (GateFailure, GateError)):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
-
-
-def _builtin_items(session: pytest.Session, st: DevopsState) -> list[pytest.Item]:
-    """Collect the config file's built-in gates the way pytest collects a file, so they
-    are counted, and a broken contribution is a collection error naming the file."""
-    assert st.config_path is not None
-    parent = DevopsFile.from_parent(session, path=st.config_path)
-    report = parent.ihook.pytest_make_collect_report(collector=parent)
-    parent.ihook.pytest_collectreport(report=report)
-    return [node for node in report.result if isinstance(node, pytest.Item)]
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     st = state(config)
-    if st.env is not None:
-        items[:0] = _builtin_items(session, st)
+    if st.env is not None and st.config_path is not None:
+        from pytest_devops.items import builtin_items
+
+        items[:0] = builtin_items(session, st.config_path)
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
@@ -367,7 +212,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         "findings": redactor.redact_obj(findings),
         "soft": soft,
     }
-    _redact_report(report, redactor)
+    redact_report(report, redactor)
     if result == "error" and hasattr(report, "wasxfail"):
         report.outcome = "failed"
         del report.wasxfail
@@ -379,38 +224,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     """A module that fails to import may show a secret in its traceback."""
     outcome: Any = yield
-    _redact_report(outcome.get_result(), state(collector.config).redactor)
-
-
-def _redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
-    """Mask secrets in everything a report carries to the terminal, JUnit and workers."""
-    if not len(redactor):
-        return
-    # A parametrized test's id can hold a secret (a URL with a token in it).
-    report.nodeid = redactor.redact(report.nodeid)
-    if isinstance(report, pytest.TestReport):
-        path, line, domain = report.location
-        report.location = (path, line, redactor.redact(domain))
-    report.longrepr = _redact_repr(report.longrepr, redactor)
-    report.sections = [(k, redactor.redact(v)) for k, v in report.sections]
-    reason = getattr(report, "wasxfail", None)
-    if isinstance(reason, str):
-        report.wasxfail = redactor.redact(reason)  # type: ignore[union-attr]
-
-
-def _redact_repr(obj: Any, redactor: Redactor, depth: int = 0) -> Any:
-    """Mask secrets in a failure representation in place, keeping its structure."""
-    if isinstance(obj, str):
-        return redactor.redact(obj)
-    if isinstance(obj, list):
-        obj[:] = [_redact_repr(v, redactor, depth + 1) for v in obj]
-    elif isinstance(obj, tuple):
-        return tuple(_redact_repr(v, redactor, depth + 1) for v in obj)
-    elif hasattr(obj, "__dict__") and depth < 12:
-        for name, value in vars(obj).items():
-            if isinstance(value, (str, list, tuple)) or hasattr(value, "__dict__"):
-                object.__setattr__(obj, name, _redact_repr(value, redactor, depth + 1))
-    return obj
+    redact_report(outcome.get_result(), state(collector.config).redactor)
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, Any] | None:
@@ -480,7 +294,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     path = config.option.devops_report
-    if not path or hasattr(config, "workerinput"):
+    if not path or RunId.of(config).is_worker:
         return
     st = state(config)
     doc = st.report.to_dict(env=st.env_name, stage=st.stage, exitstatus=int(exitstatus))

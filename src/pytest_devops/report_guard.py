@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.runid import RunId
 from pytest_devops.runinfo import current_run
 
 
@@ -27,7 +28,7 @@ def report_target(config: pytest.Config) -> Path | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if config.option.help or config.option.version or hasattr(config, "workerinput"):
+    if config.option.help or config.option.version or RunId.of(config).is_worker:
         return
     target = report_target(config)
     if target is None:
@@ -67,9 +68,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     from pytest_devops.errors import ConfigError
 
     if isinstance(exc, ConfigError):
-        from pytest_devops.plugin import state
+        from pytest_devops.context import session_redactor
 
-        text = state(item.config).redactor.redact(str(exc))
+        text = session_redactor(item.config).redact(str(exc))
         report.longrepr = text
         item.config.stash[_CONFIG_FAULT] = text.splitlines()[0]
     return report
@@ -78,5 +79,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     fault = session.config.stash.get(_CONFIG_FAULT, None)
-    if fault is not None and not hasattr(session.config, "workerinput"):
+    if fault is not None and not RunId.of(session.config).is_worker:
         session.exitstatus = pytest.ExitCode.USAGE_ERROR

@@ -1,10 +1,10 @@
 """Work done once per test run, even when pytest-xdist runs several worker processes.
 
-A :class:`SharedDir` is a directory every process of one run can reach (keyed by
-xdist's ``testrunuid``). :meth:`SharedDir.once` runs a computation under a lock file:
-the first process computes and writes the JSON result; the others wait for the lock
-and read it. A failure is recorded too, so it is reported by every process instead of
-being retried (one apply per run, never two), whatever the exception.
+A :class:`SharedDir` is a directory every process of one run can reach (see
+:meth:`pytest_devops.runid.RunId.shared_dir`). :meth:`SharedDir.once` runs a computation
+under a lock file: the first process computes and writes the JSON result; the others
+wait for the lock and read it. A failure is recorded too, so it is reported by every
+process instead of being retried (one apply per run, never two), whatever the exception.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -29,18 +28,8 @@ class SharedDir:
         self.path = path
         path.mkdir(parents=True, exist_ok=True)
 
-    @classmethod
-    def for_run(cls, testrunuid: str | None, name: str) -> SharedDir:
-        """The run's directory: ``$TMPDIR/pytest-devops-<testrunuid>/<name>`` under
-        xdist, a fresh private directory otherwise."""
-        if testrunuid:
-            base = Path(tempfile.gettempdir()) / f"pytest-devops-{testrunuid}"
-        else:
-            base = Path(tempfile.mkdtemp(prefix="pytest-devops-"))
-        return cls(base / name)
-
     def remove(self) -> None:
-        shutil.rmtree(self.path.parent, ignore_errors=True)
+        shutil.rmtree(self.path, ignore_errors=True)
 
     def lock(self, name: str, timeout: float) -> AbstractContextManager[None]:
         """An exclusive lock between processes on ``NAME.lock`` (see :func:`exclusive`)."""

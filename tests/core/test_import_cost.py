@@ -45,8 +45,9 @@ def test_loading_the_feature_plugins_leaves_their_libraries_unloaded() -> None:
     """A feature plugin imports its package; the package's exports are lazy, so the plan
     loader, the cost engine and its price tables, the scan model wait for a gate."""
     code = (
-        "import importlib, sys, json, pytest_devops.plugin as p\n"
-        "[importlib.import_module(f) for f in p.FEATURES]\n"
+        "import importlib, sys, json, pytest_devops.plugin\n"
+        "from pytest_devops.features import FEATURES\n"
+        "[importlib.import_module(m) for f in FEATURES for m in (f.plugin, f.options) if m]\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('pytest_devops'))))"
     )
     out = subprocess.run(

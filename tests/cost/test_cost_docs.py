@@ -23,6 +23,9 @@ def blocks(lang: str) -> list[str]:
 
 def test_config_example_is_valid(tmp_path: Path) -> None:
     [config] = [b for b in blocks("yaml") if b.startswith("environments:")]
+    [usage] = [b for b in blocks("yaml") if b.startswith("version: 0.1")]
+    # The settings check the usage file the config names: it is the documented one.
+    (tmp_path / "infracost-usage.yml").write_text(usage)
     env = resolve(yaml.safe_load(config), "staging", tmp_path / "devops.yaml", {})
     settings = cost_settings(env)
     assert settings.usage_file == tmp_path / "infracost-usage.yml"

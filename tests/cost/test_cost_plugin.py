@@ -109,16 +109,29 @@ def test_unpriced_resources_are_named_and_can_fail_the_run(project: pytest.Pytes
     ])
 
 
-def test_an_estimate_that_cannot_be_made_is_an_error(project: pytest.Pytester) -> None:
+def test_a_missing_usage_file_is_a_usage_error(project: pytest.Pytester) -> None:
+    """Settings are checked at configure time: the run stops before any gate, naming
+    the file, the line and the key."""
     result = project.runpytest("--devops-env", "broken", "--devops-report", "r.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        f"ERROR: {project.path / 'devops.yaml'}:21: environments.broken.cost.usage_file: "
+        f"usage file {project.path / 'missing.yml'} not found",
+        "  hint: create it (Infracost usage-file format) or remove the key",
+    ])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_an_estimate_that_cannot_be_made_is_an_error(project: pytest.Pytester) -> None:
+    (project.path / "plan.json").write_text("{not json")
+    result = project.runpytest("--devops-env", "staging", "--devops-report", "r.json")
     assert result.ret == 1
     report = json.loads((project.path / "r.json").read_text())
     outcomes = {g["nodeid"]: g["outcome"] for g in report["gates"]}
     assert set(outcomes.values()) == {"error"}
     assert len(outcomes) == 3
     message = report["gates"][0]["message"]
-    assert "missing.yml" in message
-    assert "cannot read usage file" in message
+    assert message.startswith(f"{project.path / 'plan.json'}: invalid JSON at line 1")
 
 
 def test_under_xdist_the_report_still_has_the_estimate(project: pytest.Pytester) -> None:

@@ -256,8 +256,7 @@ def test_the_cloudformation_starter_test_judges_the_change_set(
 ) -> None:
     """The starter test reads what a change set has (CloudFormation type and properties,
     parameters resolved), so it fails on a big instance and passes a small one."""
-    from pytest_devops.verify.cfn import CfnChange, ChangeSetPlan
-    from pytest_devops.verify.cfn_plan import to_plan
+    from pytest_devops.cloudformation.model import CfnChange, ChangeSetPlan, to_plan
 
     change_set = ChangeSetPlan(
         stack_name="shop-staging",

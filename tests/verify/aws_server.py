@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pytest_devops.verify.aws import AwsSession, AwsSettings
-from pytest_devops.verify.emulator import Emulator
+from pytest_devops.aws.emulator import Emulator
+from pytest_devops.aws.session import AwsSession, AwsSettings
 
 REGION = "us-east-1"
 DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",

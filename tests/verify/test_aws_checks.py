@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.aws.checks import AwsVerifier
+from pytest_devops.aws.session import AwsSession, AwsSettings
 from pytest_devops.errors import GateError, GateFailure
-from pytest_devops.verify.aws import AwsSession, AwsSettings
-from pytest_devops.verify.aws_checks import AwsVerifier
 
 NOW = dt.datetime.now(dt.timezone.utc)
 PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,

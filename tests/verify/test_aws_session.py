@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_devops.aws.session import AwsSession, AwsSettings
 from pytest_devops.config import resolve
 from pytest_devops.errors import ConfigError, GateError
 from pytest_devops.redact import Redactor
-from pytest_devops.verify.aws import AwsSession, AwsSettings
 
 ROLE = "arn:aws:iam::123456789012:role/deployer"
 

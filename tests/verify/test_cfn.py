@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.aws.session import AwsSession
+from pytest_devops.cloudformation.changeset import CloudFormation
+from pytest_devops.cloudformation.model import CfnChange, CfnSettings, ChangeSetPlan
+from pytest_devops.cloudformation.template import MAX_BODY, load_template
 from pytest_devops.errors import ConfigError, GateError
 from pytest_devops.plan.values import UNKNOWN
 from pytest_devops.redact import Redactor
-from pytest_devops.verify.aws import AwsSession
-from pytest_devops.verify.cfn import CfnChange, CfnSettings, ChangeSetPlan, CloudFormation
-from pytest_devops.verify.cfn_template import MAX_BODY, load_template
 
 YAML = """\
 Parameters:
@@ -165,7 +166,7 @@ def test_outputs_of_a_missing_stack_is_an_error(stack: CloudFormation) -> None:
 def test_rollback_reasons_come_from_this_runs_failed_events() -> None:
     import datetime as dt
 
-    from pytest_devops.verify.cfn import failed_events
+    from pytest_devops.cloudformation.changeset import failed_events
 
     def at(sec: int) -> dt.datetime:
         return dt.datetime.fromtimestamp(1_700_000_000 + sec, dt.timezone.utc)

@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.aws.session import AwsSession
+from pytest_devops.cloudformation.changeset import CloudFormation
+from pytest_devops.cloudformation.cost import terraform_view
+from pytest_devops.cloudformation.model import CfnChange, CfnSettings, ChangeSetPlan
+from pytest_devops.cloudformation.template import load_template
 from pytest_devops.config import Environment
 from pytest_devops.cost.settings import cost_settings, estimate_with
 from pytest_devops.plan.values import UNKNOWN
 from pytest_devops.redact import Redactor
-from pytest_devops.verify.aws import AwsSession
-from pytest_devops.verify.cfn import CfnChange, CfnSettings, ChangeSetPlan, CloudFormation
-from pytest_devops.verify.cfn_cost import terraform_view
-from pytest_devops.verify.cfn_template import load_template
 
 RESOURCES = {
     "awscfn__CloudFormation__fn-foreach-s3-outputs.yaml": {"Fn::ForEach::Buckets"},

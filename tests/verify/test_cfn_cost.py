@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from pytest_devops.cloudformation.cost import terraform_view
+from pytest_devops.cloudformation.model import CfnChange, ChangeSetPlan
 from pytest_devops.config import Environment
 from pytest_devops.cost.settings import cost_settings, estimate_with
-from pytest_devops.verify.cfn import CfnChange, ChangeSetPlan
-from pytest_devops.verify.cfn_cost import terraform_view
 
 TEMPLATE = {
     "Parameters": {"Size": {"Type": "String", "Default": "t3.micro"}},

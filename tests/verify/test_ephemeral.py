@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.cloudformation.ephemeral import EphemeralSettings, confirmed
 from pytest_devops.config import Environment
 from pytest_devops.errors import GateError, GateTimeout
 from pytest_devops.shared import SharedDir
-from pytest_devops.verify.ephemeral import EphemeralSettings, confirmed
 
 TEMPLATE = """\
 Resources:
@@ -230,8 +230,9 @@ def test_on_success_keeps_a_failed_environment(
 def test_a_change_set_the_pipeline_executed_is_verified_not_executed_again(
     pytester: pytest.Pytester, project: Any, boto: Any, aws_session: Any
 ) -> None:
-    from pytest_devops.verify.cfn import CfnSettings, CloudFormation
-    from pytest_devops.verify.emulator import complete_stack
+    from pytest_devops.aws.emulator import complete_stack
+    from pytest_devops.cloudformation.changeset import CloudFormation
+    from pytest_devops.cloudformation.model import CfnSettings
 
     stack = project()
     cfn = CloudFormation(aws_session, CfnSettings(stack, pytester.path / "template.yaml"))

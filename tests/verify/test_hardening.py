@@ -13,16 +13,15 @@ import pytest
 from sshd import Sshd
 
 from pytest_devops.errors import GateError, GateFailure
-from pytest_devops.verify.hardening import (
+from pytest_devops.hosts.hardening import (
     CommandResult,
     HardeningConfig,
     LocalRunner,
     TestinfraRunner,
-    check,
     parse_hardening,
-    problems,
 )
-from pytest_devops.verify.hardening_sshd import SshdSettings, parse_dump, read_files
+from pytest_devops.hosts.rules import check, problems
+from pytest_devops.hosts.sshd import SshdSettings, parse_dump, read_files
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +253,7 @@ Anywhere                   ALLOW IN    192.168.1.5
 
 
 def test_ufw_status() -> None:
-    from pytest_devops.verify.hardening_firewall import parse_ufw, show
+    from pytest_devops.hosts.firewall import parse_ufw, show
 
     fw = parse_ufw(UFW_STATUS)
     assert fw.default_deny

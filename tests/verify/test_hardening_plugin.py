@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sshd import Sshd
 
-from pytest_devops.verify.hardening import HardeningConfig, LocalRunner, problems
+from pytest_devops.hosts.hardening import HardeningConfig, LocalRunner
+from pytest_devops.hosts.rules import problems
 
 
 def gates(pytester: pytest.Pytester) -> dict[str, dict]:

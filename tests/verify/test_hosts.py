@@ -8,7 +8,7 @@ import pytest
 from sshd import Sshd
 
 from pytest_devops.errors import ConfigError
-from pytest_devops.verify.hosts import HostTarget, parse_hosts
+from pytest_devops.hosts.targets import HostTarget, parse_hosts
 
 
 def test_list_of_urls() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pytest_devops.errors import ConfigError
-from pytest_devops.verify.http_expect import json_get, percentile, same
-from pytest_devops.verify.http_model import (
+from pytest_devops.http.expect import json_get, percentile, same
+from pytest_devops.http.model import (
     DEFAULT_RETRY_ON,
     HttpExpectation,
     RetryPolicy,
@@ -18,7 +18,7 @@ from pytest_devops.verify.http_model import (
     parse_probe,
     sensitive_values,
 )
-from pytest_devops.verify.tlsinfo import not_after
+from pytest_devops.http.tlsinfo import not_after
 
 
 def test_a_string_is_a_probe_with_defaults() -> None:

@@ -10,9 +10,9 @@ import pytest
 from servers import SECRET_BODY_TOKEN, Servers
 
 from pytest_devops.errors import GateFailure
+from pytest_devops.http.model import parse_probe
+from pytest_devops.http.probes import ProbeResult, run_probe, run_probes
 from pytest_devops.redact import Redactor
-from pytest_devops.verify.http import ProbeResult, run_probe, run_probes
-from pytest_devops.verify.http_model import parse_probe
 
 _keys = itertools.count()
 FAST_RETRY = {"backoff": 0.02, "factor": 1}
@@ -173,7 +173,7 @@ def test_credentials_are_not_sent_to_another_host_on_redirect(servers: Servers) 
 
 
 def test_credentials_follow_a_redirect_on_the_same_host_or_to_https() -> None:
-    from pytest_devops.verify.http_transport import _headers_for
+    from pytest_devops.http.transport import _headers_for
 
     sent = (("Authorization", "Bearer t"), ("X-Trace", "1"))
     assert _headers_for("http://a.test/x", "http://a.test/y", sent) == sent
@@ -421,7 +421,7 @@ def test_body_excerpt_and_messages_are_redacted(servers: Servers) -> None:
 
 
 def test_headers_given_in_a_test_are_masked(servers: Servers) -> None:
-    from pytest_devops.verify.http_prober import HttpProber
+    from pytest_devops.http.prober import HttpProber
 
     prober = HttpProber()
     result = prober.get(servers.http.url("/echo"), headers={"X-Api-Key": "k-abcdef123456"},

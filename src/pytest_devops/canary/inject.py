@@ -16,13 +16,34 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.context import GateContext
+from pytest_devops.runid import RunId
+
 SPEC_VAR = "PYTEST_DEVOPS_CANARY"
 SECURITY_MUTANT = "public"
 #: The session's shared values that hold the plan (the plan feature's, and a
-#: CloudFormation environment's change set and its plan view).
+#: CloudFormation environment's change set and its plan view), by their names in the
+#: file the mutant runs read.
 PLAN_KEY = "pytest_devops.plan"
 CFN_PLAN_KEY = "cloudformation.plan"
 CHANGE_SET_KEY = "cloudformation.change_set"
+
+
+def shared_keys() -> dict[str, pytest.StashKey[Any]]:
+    """Each name above -> the key its owning feature keeps the value under."""
+    from pytest_devops.cloudformation.keys import CFN_PLAN, CHANGE_SET
+    from pytest_devops.plan.keys import PLAN
+
+    return {PLAN_KEY: PLAN, CFN_PLAN_KEY: CFN_PLAN, CHANGE_SET_KEY: CHANGE_SET}
+
+
+def plan_values(ctx: GateContext) -> dict[str, Any]:
+    """The session's plan values by name (the plan made now when no gate made it)."""
+    from pytest_devops.plan.keys import PLAN
+
+    ctx.get(PLAN)
+    keys = shared_keys()
+    return {name: found for name, key in keys.items() if (found := ctx.peek(key)) is not None}
 
 
 def _spec() -> dict[str, Any]:
@@ -52,35 +73,34 @@ def pytest_configure(config: pytest.Config) -> None:
     if spec.get("mode") != "mutate":
         return
     from pytest_devops.canary.mutants import mutate_values
-    from pytest_devops.plugin import state
 
-    st = state(config)
-    if st.env is None:
+    ctx = GateContext.find(config)
+    if ctx is None:
         return
     if spec["mutant"] == SECURITY_MUTANT:
         from pytest_devops.canary.insecure import insecure_env
 
-        st.env = insecure_env(st.env, Path(spec["scratch"]))
+        ctx.use_env(insecure_env(ctx.env, Path(spec["scratch"])))
     base = load(Path(spec["plan"]))
-    st.redactor.add_all(base[PLAN_KEY].sensitive_values())
-    st.resources.update(mutate_values(spec["mutant"], base, st.env, spec.get("params") or {}))
+    ctx.redactor.add_all(base[PLAN_KEY].sensitive_values())
+    keys = shared_keys()
+    for name, value in mutate_values(spec["mutant"], base, ctx.env,
+                                     spec.get("params") or {}).items():
+        config.stash[keys[name]] = value
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     spec = _spec()
-    if spec.get("mode") != "record" or hasattr(session.config, "workerinput"):
+    if spec.get("mode") != "record" or RunId.of(session.config).is_worker:
         return
     from pytest_devops.errors import DevopsError
-    from pytest_devops.plugin import state
 
-    st = state(session.config)
-    if PLAN_KEY not in st.resources and st.env is not None:
-        from pytest_devops.plan.plugin import get_plan
-
-        try:
-            get_plan(session.config)
-        except DevopsError:
-            return
-    keys = (PLAN_KEY, CFN_PLAN_KEY, CHANGE_SET_KEY)
-    save({k: st.resources[k] for k in keys if k in st.resources}, Path(spec["plan"]))
+    ctx = GateContext.find(session.config)
+    if ctx is None:
+        return
+    try:
+        values = plan_values(ctx)
+    except DevopsError:
+        return
+    save(values, Path(spec["plan"]))

@@ -277,7 +277,7 @@ def change_set_of(plan: Plan, base: Any) -> Any:
     """The change set ``base`` as ``plan`` (a mutant of its plan view) says it would be."""
     import dataclasses
 
-    from pytest_devops.verify.cfn import CfnChange
+    from pytest_devops.cloudformation.model import CfnChange
 
     resources = dict((base.template or {}).get("Resources") or {})
     changes = []

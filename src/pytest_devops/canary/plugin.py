@@ -8,48 +8,41 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_devops.context import GateContext
+from pytest_devops.runid import RunId
+
 if TYPE_CHECKING:
     from pytest_devops.canary.model import CanaryResult
 
 RESULT: pytest.StashKey[CanaryResult] = pytest.StashKey()
 
 
-def _plan_values(config: pytest.Config) -> dict[str, Any]:
-    from pytest_devops.canary.inject import CFN_PLAN_KEY, CHANGE_SET_KEY, PLAN_KEY
-    from pytest_devops.plan.plugin import get_plan
-    from pytest_devops.plugin import state
-
-    st = state(config)
-    if PLAN_KEY not in st.resources:
-        get_plan(config)
-    keys = (PLAN_KEY, CFN_PLAN_KEY, CHANGE_SET_KEY)
-    return {k: st.resources[k] for k in keys if k in st.resources}
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    if not config.getoption("devops_canary", False) or hasattr(config, "workerinput"):
+    if not config.getoption("devops_canary", False) or RunId.of(config).is_worker:
         return
+    from pytest_devops.canary.inject import plan_values
     from pytest_devops.canary.model import CanaryResult
     from pytest_devops.canary.run import Project, run_mutants
+    from pytest_devops.cost.keys import ESTIMATE
     from pytest_devops.errors import DevopsError
-    from pytest_devops.plugin import state
 
-    st = state(config)
-    if st.env is None or st.env_name is None or st.config_path is None:
+    ctx = GateContext.find(config)
+    env = ctx.env if ctx is not None else None
+    if ctx is None or env is None or env.config_file is None:
         raise pytest.UsageError("--devops-canary needs an environment (--devops-env NAME)")
-    baseline = st.report.to_dict(env=st.env_name, stage="plan", exitstatus=int(exitstatus))
+    baseline = ctx.report.to_dict(env=env.name, stage="plan", exitstatus=int(exitstatus))
     try:
-        values = _plan_values(config)
-        cost = st.resources.get("pytest_devops.cost")
+        values = plan_values(ctx)
+        cost = ctx.peek(ESTIMATE)
         if cost is not None:
             baseline["cost"] = {"monthly_after": str(cost.monthly_after)}
-        project = Project(env=st.env_name, config=st.config_path,
+        project = Project(env=env.name, config=env.config_file,
                           cwd=config.invocation_params.dir, args=tuple(config.args))
-        result = run_mutants(project, st.env, values, baseline, st.redactor)
+        result = run_mutants(project, env, values, baseline, ctx.redactor)
     except DevopsError as exc:
-        result = CanaryResult(env=st.env_name, errors=[str(exc)])
+        result = CanaryResult(env=env.name, errors=[str(exc)])
     config.stash[RESULT] = result
     if result.outcome != "pass" and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -69,9 +62,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     result = config.stash.get(RESULT, None)
     if result is None:
         return
-    from pytest_devops.plugin import state
-
-    redactor = state(config).redactor
+    redactor = GateContext.of(config).redactor
     terminalreporter.write_sep("=", f"devops canary: environment {result.env}")
     for line in result.lines():
         bad = line.startswith(("SURVIVED", "ERROR")) or line == "outcome: fail"

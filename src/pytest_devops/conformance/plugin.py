@@ -5,34 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_devops.aws.keys import AWS
+from pytest_devops.conformance.settings import ConformanceSettings, parse
+from pytest_devops.context import GateContext
 from pytest_devops.gates import BuiltinGate
+from pytest_devops.plan.keys import PLAN
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.conformance.model import ConformanceReport
-    from pytest_devops.gates import GateContext
-
-
-@dataclass(frozen=True)
-class ConformanceSettings:
-    state_file: Path | None = None
-    ignore: dict[str, frozenset[str]] = field(default_factory=dict)
-
-
-def parse(env: Environment) -> ConformanceSettings | None:
-    raw = env.section("conformance")
-    if not raw or not raw.get("enabled", True):
-        return None
-    return ConformanceSettings(
-        state_file=env.path(raw["state_file"]) if raw.get("state_file") else None,
-        ignore={k: frozenset(v) for k, v in (raw.get("ignore") or {}).items()})
 
 
 class Conformance:
@@ -57,20 +43,15 @@ class Conformance:
         return doc
 
     def _clients(self) -> Any:
-        from pytest_devops.plugin import state
-
-        env = state(self.config).env
-        if env is None or not env.section("aws"):
+        ctx = GateContext.of(self.config)
+        if not ctx.env.section("aws"):
             return None
-        from pytest_devops.verify.plugin_aws import runtime
-
-        return runtime(self.config).session()
+        return ctx.get(AWS).session()
 
     def check(self, types: Iterable[str] | None = None) -> ConformanceReport:
         from pytest_devops.conformance.check import check
-        from pytest_devops.plan.plugin import get_plan
 
-        return check(get_plan(self.config), self._clients(), self._state(), types,
+        return check(GateContext.of(self.config).get(PLAN), self._clients(), self._state(), types,
                      self.settings.ignore)
 
     def assert_conforms(self, types: Iterable[str] | None = None) -> None:
@@ -81,24 +62,16 @@ class Conformance:
               else "conformance")
 
 
-def _settings(config: pytest.Config) -> ConformanceSettings | None:
-    from pytest_devops.plugin import state
-
-    env = state(config).env
-    return parse(env) if env is not None else None
-
-
-def _run(config: pytest.Config, rtype: str, ctx: GateContext) -> None:
-    settings = _settings(config)
+def _run(rtype: str, ctx: GateContext) -> None:
+    settings = ctx.settings(parse)
     assert settings is not None
-    Conformance(config, settings).assert_conforms([rtype])
+    Conformance(ctx.config, settings).assert_conforms([rtype])
 
 
 def _types(config: pytest.Config) -> list[str]:
     from pytest_devops.conformance.check import written
-    from pytest_devops.plan.plugin import get_plan
 
-    return sorted({rc.type for rc in written(get_plan(config))})
+    return sorted({rc.type for rc in written(GateContext.of(config).get(PLAN))})
 
 
 def _unavailable(reason: str, ctx: GateContext) -> None:
@@ -109,7 +82,7 @@ def _unavailable(reason: str, ctx: GateContext) -> None:
 
 @pytest.hookimpl
 def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list[BuiltinGate]:
-    if parse(env) is None:
+    if GateContext.of(config).settings(parse) is None:
         return []
     from pytest_devops.errors import DevopsError
 
@@ -118,7 +91,7 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
     except DevopsError as exc:
         return [BuiltinGate(name="conformance", kind="postdeploy",
                             run=partial(_unavailable, f"no plan to compare with: {exc}"))]
-    return [BuiltinGate(name=f"conformance[{t}]", kind="postdeploy", run=partial(_run, config, t),
+    return [BuiltinGate(name=f"conformance[{t}]", kind="postdeploy", run=partial(_run, t),
                         description=f"live {t} resources match the plan")
             for t in types]
 
@@ -127,7 +100,5 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
 def devops_conformance(request: pytest.FixtureRequest) -> Conformance:
     """Compare the environment's plan with the live resources (``check()``,
     ``assert_conforms()``); ``conformance:`` in devops.yaml sets the state file."""
-    from pytest_devops.plugin import GateContext
-
-    env = GateContext(request.config).env
-    return Conformance(request.config, parse(env) or ConformanceSettings())
+    ctx = GateContext.of(request.config)
+    return Conformance(request.config, ctx.settings(parse) or ConformanceSettings())

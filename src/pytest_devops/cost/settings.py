@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_devops.config import Environment
-from pytest_devops.cost.engine import PlanLike, estimate
-from pytest_devops.cost.model import CostEstimate
-from pytest_devops.cost.prices import PriceBook, PriceSource, load_price_file, shipped
-from pytest_devops.cost.usage import Usage, load_usage
+from pytest_devops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
+    from pytest_devops.cost.engine import PlanLike
+    from pytest_devops.cost.model import CostEstimate
+    from pytest_devops.cost.prices import PriceBook, PriceSource
 
 __all__ = ["BUDGET_KEYS", "Budget", "CostSettings", "cost_settings", "estimate_with", "price_book"]
 
@@ -53,27 +55,57 @@ class CostSettings:
         return bool(self.budget.limits()) or self.fail_on_unpriced
 
 
-def _amount(raw: Mapping[str, Any], key: str) -> Decimal | None:
+def _amount(raw: Mapping[str, Any], key: str, env: Environment) -> Decimal | None:
     value = raw.get(key)
-    return None if value is None else Decimal(str(value))
+    if value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        amount = Decimal("NaN")
+    if isinstance(value, bool) or not amount.is_finite() or amount < 0:
+        raise ConfigError(
+            f"expected a number >= 0, got {value!r}",
+            file=str(env.config_file) if env.config_file else None,
+            key=f"environments.{env.name}.cost.budget.{key}",
+        )
+    return amount
 
 
 def cost_settings(env: Environment) -> CostSettings:
+    """The environment's ``cost:`` section; a budget that is not a finite number >= 0, or
+    a usage file that is missing or unreadable, is a :class:`ConfigError`."""
     raw: Mapping[str, Any] = env.section("cost")
     budget: Mapping[str, Any] = raw.get("budget") or {}
+    usage_file = env.path(raw["usage_file"]) if raw.get("usage_file") else None
+    if usage_file is not None:
+        _check_usage(usage_file, env)
     return CostSettings(
         region=raw.get("region"),
-        usage_file=env.path(raw["usage_file"]) if raw.get("usage_file") else None,
+        usage_file=usage_file,
         price_file=env.path(raw["price_file"]) if raw.get("price_file") else None,
         price_source=raw.get("price_source", "catalog"),
         price_cache=env.path(raw["price_cache"]) if raw.get("price_cache") else None,
         price_cache_days=int(raw.get("price_cache_days", 7)),
         fail_on_unpriced=bool(raw.get("fail_on_unpriced", False)),
         budget=Budget(
-            **{k: _amount(budget, k) for k in BUDGET_KEYS},
+            **{k: _amount(budget, k, env) for k in BUDGET_KEYS},
             currency=str(budget.get("currency", "USD")),
         ),
     )
+
+
+def _check_usage(path: Path, env: Environment) -> None:
+    from pytest_devops.cost.usage import load_usage
+
+    if not path.is_file():
+        raise ConfigError(
+            f"usage file {path} not found",
+            file=str(env.config_file) if env.config_file else None,
+            key=f"environments.{env.name}.cost.usage_file",
+            hint="create it (Infracost usage-file format) or remove the key",
+        )
+    load_usage(path)  # a malformed file is reported now, naming its key
 
 
 def default_cache_dir() -> Path:
@@ -83,6 +115,8 @@ def default_cache_dir() -> Path:
 
 def price_book(settings: CostSettings) -> PriceBook:
     """User price file, then the AWS Price List API (when asked for), then the catalog."""
+    from pytest_devops.cost.prices import PriceBook, load_price_file, shipped
+
     sources: list[PriceSource] = []
     if settings.price_file is not None:
         sources.append(load_price_file(settings.price_file))
@@ -99,5 +133,8 @@ def price_book(settings: CostSettings) -> PriceBook:
 
 def estimate_with(plan: PlanLike, settings: CostSettings) -> CostEstimate:
     """The estimate of ``plan`` with the prices, usage and region ``settings`` name."""
+    from pytest_devops.cost.engine import estimate
+    from pytest_devops.cost.usage import Usage, load_usage
+
     usage = load_usage(settings.usage_file) if settings.usage_file else Usage.empty()
     return estimate(plan, prices=price_book(settings), usage=usage, region=settings.region)

@@ -14,10 +14,10 @@ SENSITIVE = "(sensitive)"
 
 def _template_resources(cfn: Any, stack_name: str) -> dict[str, str]:
     """Logical id -> type, from the stack's template."""
-    from pytest_devops.verify.cfn_template import _yaml
+    from pytest_devops.cloudformation.template import parse_yaml
 
     body = cfn.get_template(StackName=stack_name)["TemplateBody"]
-    doc = body if isinstance(body, dict) else _yaml(body)
+    doc = body if isinstance(body, dict) else parse_yaml(body)
     return {k: str(v.get("Type", "")) for k, v in ((doc or {}).get("Resources") or {}).items()
             if isinstance(v, dict)}
 

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_devops.context import GateContext, session_redactor
+from pytest_devops.runid import RunId
+
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.deployments.model import DeploymentRecord
@@ -47,9 +50,9 @@ def _terraform_state(env: Environment) -> dict[str, Any] | None:
 
 
 def _digest(config: pytest.Config, env: Environment) -> str | None:
-    from pytest_devops.plugin import state
+    from pytest_devops.plan.keys import PLAN
 
-    plan = state(config).resources.get("pytest_devops.plan")
+    plan = config.stash.get(PLAN, None)
     if plan is not None:
         return str(plan.digest())
     record = (env.config_file.parent if env.config_file else env.root) / ".devops" / \
@@ -65,17 +68,17 @@ def build(config: pytest.Config, outcome: str) -> DeploymentRecord | None:
     from pytest_devops.deployments.collect import from_stack, from_state
     from pytest_devops.deployments.model import DeploymentRecord
     from pytest_devops.evidence.collect import commit
-    from pytest_devops.plugin import state
 
-    env = state(config).env
-    assert env is not None
+    ctx = GateContext.of(config)
+    env = ctx.env
     region = env.section("aws").get("region")
     cfn = env.section("cloudformation")
     if cfn.get("stack_name"):
-        from pytest_devops.verify.plugin_aws import runtime
+        from pytest_devops.aws.keys import AWS
+        from pytest_devops.cloudformation.keys import DEPLOYMENT
 
-        client = runtime(config).session().client("cloudformation")
-        deployment = state(config).resources.get("aws.deployment")
+        client = ctx.get(AWS).session().client("cloudformation")
+        deployment = ctx.peek(DEPLOYMENT)
         known = getattr(deployment, "outputs", None)
         resources, outputs, _ = from_stack(client, cfn["stack_name"], region, known)
         source = f"CloudFormation stack {cfn['stack_name']}"
@@ -96,14 +99,12 @@ def write(config: pytest.Config, record: DeploymentRecord) -> tuple[Path, Path]:
     from pytest_devops.atomic import write_text
     from pytest_devops.deployments.model import DeploymentRecord
     from pytest_devops.deployments.render import markdown
-    from pytest_devops.plugin import state
 
-    st = state(config)
-    assert st.env is not None
-    masked = DeploymentRecord.from_dict(st.redactor.redact_obj(record.to_dict()))
-    data, human = record_paths(st.env)
+    ctx = GateContext.of(config)
+    masked = DeploymentRecord.from_dict(ctx.redactor.redact_obj(record.to_dict()))
+    data, human = record_paths(ctx.env)
     write_text(data, json.dumps(masked.to_dict(), indent=2) + "\n")
-    write_text(human, st.redactor.redact(markdown(masked)))
+    write_text(human, ctx.redactor.redact(markdown(masked)))
     return data, human
 
 
@@ -111,16 +112,14 @@ def write(config: pytest.Config, record: DeploymentRecord) -> tuple[Path, Path]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, Any, Any]:
     result = yield
     config = session.config
-    from pytest_devops.plugin import state
-
-    st = state(config)
-    if hasattr(config, "workerinput") or st.env is None or st.stage not in ("apply", "promote"):
+    ctx = GateContext.find(config)
+    if RunId.of(config).is_worker or ctx is None or ctx.stage not in ("apply", "promote"):
         return result
-    if not (st.env.section("cloudformation") or st.env.section("terraform")):
+    if not (ctx.env.section("cloudformation") or ctx.env.section("terraform")):
         return result
-    outcome = st.report.outcome(int(session.exitstatus))
+    outcome = ctx.report.outcome(int(session.exitstatus))
     if outcome != "pass":
-        config.stash[NOTE] = f"not recorded: the {st.stage} gates did not pass ({outcome})"
+        config.stash[NOTE] = f"not recorded: the {ctx.stage} gates did not pass ({outcome})"
         return result
     from pytest_devops.errors import DevopsError
 
@@ -142,6 +141,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     note = config.stash.get(NOTE, None)
     if note is not None:
-        from pytest_devops.plugin import state
-
-        terminalreporter.write_line(state(config).redactor.redact(f"devops deployment: {note}"))
+        redactor = session_redactor(config)
+        terminalreporter.write_line(redactor.redact(f"devops deployment: {note}"))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pytest
 
     from pytest_devops.config import Environment
+    from pytest_devops.context import GateContext
     from pytest_devops.redact import Redactor
 
 #: Session values (see pytest_devops.canary.inject) the bundle keeps.
@@ -130,22 +131,18 @@ def _tests(report: Mapping[str, Any], rootpath: Path, inipath: Path | None) -> s
     return out
 
 
-def _load_on_controller(config: pytest.Config, report: Mapping[str, Any]) -> None:
+def _load_on_controller(ctx: GateContext, report: Mapping[str, Any]) -> None:
     """Under pytest-xdist the workers loaded the plan and ran the scan: load them here too
     (the scan comes from the security cache) so the bundle holds what the gates judged."""
-    from pytest_devops.plugin import GateContext, state
+    from pytest_devops.plan.keys import PLAN
+    from pytest_devops.security.keys import SCAN
 
-    st = state(config)
     kinds = {g.get("kind") for g in report.get("gates", ()) if g.get("outcome") != "skip"}
     try:
-        if PLAN_KEY not in st.resources and kinds & {"plan", "cost"}:
-            from pytest_devops.plan.plugin import get_plan
-
-            get_plan(config)
-        if SCAN_KEY not in st.resources and "security" in kinds:
-            from pytest_devops.security.plugin import session_scan
-
-            session_scan(GateContext(config), config)
+        if kinds & {"plan", "cost"}:
+            ctx.get(PLAN)
+        if "security" in kinds:
+            ctx.get(SCAN)
     except Exception:  # the gates reported it; the bundle holds what there is
         return
 
@@ -153,26 +150,28 @@ def _load_on_controller(config: pytest.Config, report: Mapping[str, Any]) -> Non
 def bundle_files(config: pytest.Config, report: Mapping[str, Any]) -> tuple[
         dict[str, bytes], dict[str, Any]]:
     """The files of the bundle and the manifest's metadata."""
-    from pytest_devops.plugin import state
+    from pytest_devops.cloudformation.keys import CHANGE_SET
+    from pytest_devops.context import GateContext
+    from pytest_devops.plan.keys import PLAN
+    from pytest_devops.security.keys import SCAN, ScanFailed
 
-    st = state(config)
-    env = st.env
-    assert env is not None
-    redactor = st.redactor
+    ctx = GateContext.of(config)
+    env = ctx.env
+    redactor = ctx.redactor
     files: dict[str, bytes] = {"report.json": redactor.dumps(report, indent=2).encode() + b"\n"}
-    _load_on_controller(config, report)
-    values = st.resources
-    plan = values.get(PLAN_KEY)
+    _load_on_controller(ctx, report)
+    plan = ctx.peek(PLAN)
     digest = None
     if plan is not None:
         doc = plan_to_doc(plan, redactor)
         digest = doc["digest"]
         files["plan.json"] = _json(doc)
-    if CHANGE_SET_KEY in values:
-        files["change-set.json"] = _json(change_set_to_doc(values[CHANGE_SET_KEY], redactor))
-    scan = values.get(SCAN_KEY)
+    change_set = ctx.peek(CHANGE_SET)
+    if change_set is not None:
+        files["change-set.json"] = _json(change_set_to_doc(change_set, redactor))
+    scan = ctx.peek(SCAN)
     checkov = None
-    if scan is not None and hasattr(scan, "checkov_version"):
+    if scan is not None and not isinstance(scan, ScanFailed):
         from pytest_devops.security import sarif
 
         checkov = scan.checkov_version

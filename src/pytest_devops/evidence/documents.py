@@ -145,7 +145,7 @@ def change_set_to_doc(cs: Any, redactor: Redactor) -> dict[str, Any]:
 
 
 def change_set_from_doc(doc: Mapping[str, Any]) -> Any:
-    from pytest_devops.verify.cfn import CfnChange, ChangeSetPlan
+    from pytest_devops.cloudformation.model import CfnChange, ChangeSetPlan
 
     changes = tuple(CfnChange(**{**c, "scope": tuple(c.get("scope", ()))})
                     for c in doc.get("changes", ()))

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.runid import RunId
+
 REPORT = pytest.StashKey[dict[str, Any]]()
 WRITTEN = pytest.StashKey[str]()
 
@@ -24,20 +26,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     result = yield  # the report, JUnit and SARIF are written by now
     config = session.config
     target = config.getoption("devops_evidence", None)
-    if not target or hasattr(config, "workerinput"):
+    if not target or RunId.of(config).is_worker:
         return result
+    from pytest_devops.context import GateContext
     from pytest_devops.evidence.bundle import write_bundle
     from pytest_devops.evidence.collect import bundle_files
-    from pytest_devops.plugin import state
 
-    st = state(config)
-    if st.env is None:
+    ctx = GateContext.find(config)
+    if ctx is None:
         raise pytest.UsageError("--devops-evidence needs an environment (--devops-env NAME)")
     report = config.stash.get(REPORT, None)
     if report is None:
-        report = st.report.to_dict(env=st.env_name, stage=st.stage,
-                                   exitstatus=int(session.exitstatus))
-        report["env_source"] = st.source
+        report = ctx.report.to_dict(env=ctx.env.name, stage=ctx.stage,
+                                    exitstatus=int(session.exitstatus))
+        report["env_source"] = ctx.source
         config.hook.pytest_devops_report(report=report, config=config)
     files, meta = bundle_files(config, report)
     path = config.invocation_params.dir / Path(target).expanduser()

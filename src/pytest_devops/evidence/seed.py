@@ -19,16 +19,18 @@ def pytest_configure(config: pytest.Config) -> None:
     where = os.environ.get(DIR_VAR)
     if not where:
         return
-    from pytest_devops.evidence import collect
+    from pytest_devops.cloudformation.keys import CFN_PLAN, CHANGE_SET
+    from pytest_devops.context import GateContext
     from pytest_devops.evidence.documents import (
         change_set_from_doc,
         plan_from_doc,
         scan_from_doc,
     )
-    from pytest_devops.plugin import state
+    from pytest_devops.plan.keys import PLAN
+    from pytest_devops.security.keys import SCAN
 
-    st = state(config)
-    if st.env is None:
+    ctx = GateContext.find(config)
+    if ctx is None:
         return
     base = Path(where)
 
@@ -38,12 +40,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
     plan = doc("plan.json")
     if plan is not None:
-        st.resources[collect.PLAN_KEY] = plan_from_doc(plan)
-        if st.env.section("cloudformation"):
-            st.resources[collect.CFN_PLAN_KEY] = st.resources[collect.PLAN_KEY]
+        config.stash[PLAN] = plan_from_doc(plan)
+        if ctx.env.section("cloudformation"):
+            config.stash[CFN_PLAN] = config.stash[PLAN]
     change_set = doc("change-set.json")
     if change_set is not None:
-        st.resources[collect.CHANGE_SET_KEY] = change_set_from_doc(change_set)
+        config.stash[CHANGE_SET] = change_set_from_doc(change_set)
     scan = doc("scan.json")
     if scan is not None:
-        st.resources[collect.SCAN_KEY] = scan_from_doc(scan)
+        config.stash[SCAN] = scan_from_doc(scan)

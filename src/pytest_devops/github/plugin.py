@@ -10,15 +10,16 @@ from typing import Any
 
 import pytest
 
+from pytest_devops.context import GateContext
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
-    from pytest_devops.github.settings import GithubSettings
-    from pytest_devops.plugin import state
+    from pytest_devops.github.settings import parse
 
-    env = state(config).env
-    if env is None:
+    ctx = GateContext.find(config)
+    if ctx is None:
         return
-    section = GithubSettings.from_section(env.section("github")).to_dict()
-    section["redact_env"] = list(env.redact_env)
+    section = ctx.settings(parse).to_dict()
+    section["redact_env"] = list(ctx.env.redact_env)
     report["github"] = section

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_devops.errors import ConfigError
 from pytest_devops.github.escape import inert
+
+if TYPE_CHECKING:
+    from pytest_devops.config import Environment
 
 COMMENT_MODES = ("always", "on-failure", "update", "never")
 DEFAULT_MAX_ANNOTATIONS = 50
@@ -68,3 +71,11 @@ class GithubSettings:
             "max_annotations": self.max_annotations,
             "title": self.title,
         }
+
+
+def parse(env: Environment) -> GithubSettings:
+    """The environment's ``github:`` section, parsed once per session."""
+    try:
+        return GithubSettings.from_section(env.section("github"))
+    except ConfigError as exc:
+        raise exc.within(str(env.config_file) if env.config_file else None, env.name) from None

@@ -5,7 +5,6 @@ Imports only the standard library, pytest and light pytest_devops modules at loa
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -13,16 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_devops.context import GateContext
 from pytest_devops.errors import DevopsError
 from pytest_devops.gates import BuiltinGate
+from pytest_devops.plan.keys import PLAN
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
-    from pytest_devops.gates import GateContext
     from pytest_devops.plan.model import Plan
-
-#: Key of the environment's plan in the session's shared resources.
-PLAN_KEY = "pytest_devops.plan"
 
 #: rules.NAME -> (check function name in pytest_devops.plan.rules, description)
 RULES: dict[str, tuple[str, str]] = {
@@ -35,32 +32,16 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def _worker(config: pytest.Config) -> str:
-    workerinput = getattr(config, "workerinput", None)
-    return str(workerinput["workerid"]) if workerinput else "main"
+def _make_plan(ctx: GateContext) -> Plan:
+    made: Plan = ctx.config.hook.pytest_devops_plan(env=ctx.env, config=ctx.config)
+    return made
 
 
-def _shared_dir(config: pytest.Config) -> Path:
-    """A directory every pytest-xdist worker of this run shares."""
-    factory = getattr(config, "_tmp_path_factory", None)
-    if factory is not None:
-        base = Path(factory.getbasetemp())
-        return (base.parent if hasattr(config, "workerinput") else base) / "devops-plan"
-    return Path(tempfile.mkdtemp(prefix="pytest-devops-plan-"))
-
-
-def get_plan(config: pytest.Config) -> Plan:
-    """The selected environment's plan, loaded once per session (process)."""
-    from pytest_devops.plugin import GateContext
-
-    ctx = GateContext(config)
-
-    def factory() -> Plan:
-        made: Plan = config.hook.pytest_devops_plan(env=ctx.env, config=config)
-        return made
-
-    plan: Plan = ctx.resource(PLAN_KEY, factory)
-    return plan
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    ctx = GateContext.find(config)
+    if ctx is not None:
+        ctx.provide(PLAN, _make_plan)
 
 
 @pytest.hookimpl(trylast=True)
@@ -68,9 +49,13 @@ def pytest_devops_plan(env: Environment, config: pytest.Config) -> Plan:
     """The Terraform plan: ``terraform.plan_file``, or made by the runner (the fallback
     source, so it also says what to configure when there is none)."""
     from pytest_devops.plan.provide import plan_for
-    from pytest_devops.plugin import state
+    from pytest_devops.runid import RunId
 
-    return plan_for(env, state(config).redactor, partial(_shared_dir, config), _worker(config),
+    ctx = GateContext.of(config)
+    shared = partial(RunId.shared_dir, config, "devops-plan")
+    from pytest_devops.terraform.progress import progress_writer
+
+    return plan_for(env, ctx.redactor, shared, RunId.of(config).worker,
                     override=plan_override(config), progress=progress_writer(config))
 
 
@@ -90,48 +75,16 @@ def plan_override(config: pytest.Config) -> tuple[str, str] | None:
     return str(config.invocation_params.dir / Path(value).expanduser()), origin
 
 
-def progress_writer(config: pytest.Config) -> Callable[[str], None]:
-    """Progress lines of Terraform steps: to the terminal (stderr on an xdist worker),
-    masked, each with the time since the session started."""
-    import contextlib
-    import sys
-    import time
-
-    from pytest_devops.plugin import state
-
-    start = time.monotonic()
-    redactor = state(config).redactor
-    reporter = (None if hasattr(config, "workerinput")
-                else config.pluginmanager.get_plugin("terminalreporter"))
-
-    def say(text: str) -> None:
-        line = redactor.redact(f"devops terraform [{time.monotonic() - start:6.1f}s] {text}")
-        # Around pytest's capture, so the line shows while the step runs (an xdist
-        # worker's stderr is the run's stderr).
-        capman = config.pluginmanager.get_plugin("capturemanager")
-        with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
-            if reporter is not None:
-                reporter.ensure_newline()
-                reporter.write_line(line)
-            else:
-                sys.stderr.write(line + "\n")
-                sys.stderr.flush()
-
-    return say
-
-
 def pytest_report_header(config: pytest.Config) -> str | None:
     """Where the plan comes from, with the source of the choice."""
-    from pytest_devops.plugin import state
-
-    env = state(config).env
+    ctx = GateContext.find(config)
     override = plan_override(config)
-    if env is None or not (override or env.section("terraform")):
+    if ctx is None or not (override or ctx.env.section("terraform")):
         return None
     from pytest_devops.plan.provide import source_of
 
     try:
-        return "devops plan: " + source_of(env, override).describe()
+        return "devops plan: " + source_of(ctx.env, override).describe()
     except DevopsError:
         return None  # the gates report the problem
 
@@ -140,7 +93,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def devops_plan(request: pytest.FixtureRequest) -> Plan:
     """The Terraform plan of the selected environment (``terraform.plan_file``, or made by
     the runner from ``terraform.working_dir``). Annotate with ``pytest_devops.Plan``."""
-    return get_plan(request.config)
+    return GateContext.of(request.config).get(PLAN)
 
 
 @pytest.hookimpl
@@ -148,14 +101,15 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
     """Load a named plan file at session start, so every process masks its secrets."""
     from pytest_devops.plan.settings import terraform_settings
 
-    settings = terraform_settings(env)
+    ctx = GateContext.of(config)
+    settings = ctx.settings(terraform_settings)
     secrets: list[object] = list(settings.secrets())
     override = plan_override(config)
     given = Path(override[0]) if override else settings.plan_file
     if given is None or not given.is_file() or given.read_bytes()[:4] == b"PK\x03\x04":
         return secrets  # none, or a binary plan: read (and masked) when a gate needs it
     try:
-        get_plan(config)  # registers the sensitive values with the session redactor
+        ctx.get(PLAN)  # registers the sensitive values with the session redactor
     except DevopsError:
         return secrets  # the gates and the fixture report it as an error
     return secrets
@@ -164,9 +118,7 @@ def pytest_devops_secrets(env: Environment, config: pytest.Config) -> list[objec
 @pytest.hookimpl
 def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
     """Add the plan's summary (counts, resources, digest) when this session loaded one."""
-    from pytest_devops.plugin import state
-
-    plan = state(config).resources.get(PLAN_KEY)
+    plan = config.stash.get(PLAN, None)
     if plan is not None:
         from pytest_devops.plan.diff import plan_diff
         from pytest_devops.plan.summary import summary
@@ -175,10 +127,7 @@ def pytest_devops_report(report: dict[str, Any], config: pytest.Config) -> None:
 
 
 def _run(name: str, check: Callable[..., str | None], rule: Any, ctx: GateContext) -> str | None:
-    config = getattr(ctx, "config", None)
-    if config is None:  # pragma: no cover - contexts from the core always carry the config
-        raise TypeError("plan gates need the pytest config on their context")
-    plan = get_plan(config)
+    plan = ctx.get(PLAN)
     if name == "no_destroy":
         return check(plan, rule, ctx.env.name)
     return check(plan) if rule is None else check(plan, rule)
@@ -189,7 +138,7 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
     from pytest_devops.plan import rules
     from pytest_devops.plan.settings import rules_settings
 
-    settings = rules_settings(env)
+    settings = GateContext.of(config).settings(rules_settings)
     gates = []
     for name, (func, description) in RULES.items():
         rule = getattr(settings, name)
@@ -201,9 +150,7 @@ def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list
             run=partial(_run, name, getattr(rules, func), rule),
             description=description,
         ))
-    from pytest_devops.plugin import state
-
-    loaded = state(config).resources.get(PLAN_KEY)
+    loaded = config.stash.get(PLAN, None)
     if loaded is not None and loaded.raw.get("checks"):
         # Terraform `check` blocks: their status is in the plan, so they gate like a rule.
         gates.append(BuiltinGate(name="plan.checks", kind="plan",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 from pathlib import Path
 
 from pytest_devops.errors import ConfigError
 from pytest_devops.redact import Redactor
 from pytest_devops.security.policy import SecurityPolicy
+from pytest_devops.selection import add_selection_arguments, selected_environment
 
 CACHE_DIR = Path(".devops-cache") / "security"
 
@@ -18,12 +18,7 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="directories or files to scan (default: the environment's "
                         "security.paths)")
-    parser.add_argument("--env", metavar="NAME",
-                        default=os.environ.get("PYTEST_DEVOPS_ENV"),
-                        help="use this environment's security policy from devops.yaml "
-                        "(default: $PYTEST_DEVOPS_ENV)")
-    parser.add_argument("--config", metavar="FILE", default="devops.yaml",
-                        help="config file for --env (default: devops.yaml)")
+    add_selection_arguments(parser, "use this environment's security policy from devops.yaml")
     # One value per flag (repeat it, or separate with commas): with nargs="+" the paths
     # after `--framework terraform infra` would be taken for frameworks.
     parser.add_argument("--framework", action="append", metavar="NAME[,NAME]",
@@ -50,11 +45,10 @@ def resolve_source(args: argparse.Namespace) -> Source:
     """The policy, root, redactor, baseline and cache from the command line and --env."""
     redactor = Redactor()
     baseline: Path | None = None
-    if args.env:
-        from pytest_devops.config import load_environment
+    env = selected_environment(args)
+    if env is not None:
         from pytest_devops.security.gates import env_policy
 
-        env = load_environment(Path(args.config).resolve(), args.env)
         redactor.add_env(env.redact_env)
         policy, root = env_policy(env), env.root
         baseline = env.path(policy.baseline) if policy.baseline else None
@@ -63,7 +57,7 @@ def resolve_source(args: argparse.Namespace) -> Source:
     if args.paths:
         policy = dataclasses.replace(
             policy, paths=tuple(str(Path(p).resolve()) for p in args.paths))
-    elif not args.env:
+    elif env is None:
         raise ConfigError("nothing to scan", hint="give PATH(s), or --env NAME to use "
                           "the environment's security.paths")
     if args.framework:

@@ -1,6 +1,7 @@
 """pytest glue for the security gates: the built-in ``checkov`` gate, the ``devops_scan``
-fixture and ``--devops-sarif``. Imports only the standard library, pytest and light
-pytest_devops modules; the scanner is imported when a scan runs."""
+fixture and ``--devops-sarif`` (declared in :mod:`pytest_devops.security.options`).
+Imports only the standard library, pytest and light pytest_devops modules; the scanner is
+imported when a scan runs."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_devops.errors import ConfigError
+from pytest_devops.context import GateContext
 from pytest_devops.gates import BuiltinGate
+from pytest_devops.runid import RunId
+from pytest_devops.security.keys import SCAN, ScanFailed
+from pytest_devops.security.settings import parse
 
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
-    from pytest_devops.gates import GateContext
     from pytest_devops.security.model import ScanReport
 
-SCAN_KEY = "security.scan"
 CACHE_DIR = "devops-security"
 
 
@@ -34,56 +36,44 @@ def _outputs(config: pytest.Config) -> list[Path]:
     return [base / str(n) for n in names if n]
 
 
-def _xdist_run(config: pytest.Config) -> str | None:
-    """The id of the test run this pytest-xdist worker belongs to (None: not a worker)."""
-    workerinput = getattr(config, "workerinput", None)
-    run = workerinput.get("testrunuid") if isinstance(workerinput, dict) else None
-    return str(run) if run else None
-
-
-class _Failed:
-    """A scan that raised: kept so that every user of the scan sees the same error."""
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-def session_scan(ctx: GateContext, config: pytest.Config) -> ScanReport:
-    """The session's one scan of ``ctx.env`` (run, or read from the cache, once)."""
+def _scan(ctx: GateContext) -> ScanReport | ScanFailed:
     from pytest_devops.security.gates import scan_environment
 
-    def factory() -> Any:
-        try:
-            return scan_environment(ctx.env, redactor=getattr(ctx, "redactor", None),
-                                    cache_dir=_cache_dir(config), outputs=_outputs(config),
-                                    run_id=_xdist_run(config))
-        except Exception as exc:  # re-raised below, for this and every later user
-            return _Failed(exc)
+    config = ctx.config
+    try:
+        return scan_environment(ctx.env, redactor=ctx.redactor, cache_dir=_cache_dir(config),
+                                outputs=_outputs(config), run_id=RunId.of(config).testrunuid)
+    except Exception as exc:  # re-raised below, for this and every later user
+        return ScanFailed(exc)
 
-    result = ctx.resource(SCAN_KEY, factory)
-    if isinstance(result, _Failed):
+
+def session_scan(ctx: GateContext) -> ScanReport:
+    """The session's one scan of ``ctx.env`` (run, or read from the cache, once)."""
+    result = ctx.get(SCAN)
+    if isinstance(result, ScanFailed):
         raise result.exc
-    report: ScanReport = result
-    return report
+    return result
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    ctx = GateContext.find(config)
+    if ctx is not None:
+        ctx.provide(SCAN, _scan)
 
 
 @pytest.hookimpl
 def pytest_devops_builtin_gates(env: Environment, config: pytest.Config) -> list[BuiltinGate]:
     if "security" not in env.sections:
         return []
-    from pytest_devops.security.gates import env_policy
-
-    try:
-        policy = env_policy(env)
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    policy = GateContext.of(config).settings(parse)
     if not policy.enabled:
         return []
 
     def run_scan(ctx: GateContext) -> str:
         from pytest_devops.security.gates import judge_scan
 
-        return judge_scan(session_scan(ctx, config))
+        return judge_scan(session_scan(ctx))
 
     gates = [BuiltinGate(
         name="checkov", kind="security", run=run_scan,
@@ -107,36 +97,26 @@ def devops_scan(request: pytest.FixtureRequest) -> ScanReport:
     """The environment's Checkov scan (a :class:`pytest_devops.ScanReport`), run once per
     session and shared with the built-in gate: assert on ``failed``, ``resources(id)``...
     A scan that could not run is an error of the test, never a pass."""
-    from pytest_devops.plugin import GateContext
-    from pytest_devops.security.gates import env_policy
-
-    ctx = GateContext(request.config)
-    try:
-        policy = env_policy(ctx.env)
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    if not policy.enabled:
+    ctx = GateContext.of(request.config)
+    if not ctx.settings(parse).enabled:
         pytest.skip(f"security scanning is disabled for environment {ctx.env.name}")
-    return session_scan(ctx, request.config)
+    return session_scan(ctx)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     target = config.getoption("devops_sarif", None)
-    if not target:
+    ctx = GateContext.find(config)
+    if not target or ctx is None:
         return
-    from pytest_devops.plugin import state
-
-    st = state(config)
-    result = st.resources.get(SCAN_KEY)
+    result: Any = ctx.peek(SCAN)
     if result is None:
         return  # no scan in this process (gate deselected, or run by another xdist worker)
     from pytest_devops.security import sarif
 
     path = config.invocation_params.dir / target
-    if isinstance(result, _Failed):
-        sarif.write_error(path, str(result.exc), st.redactor)
+    if isinstance(result, ScanFailed):
+        sarif.write_error(path, str(result.exc), ctx.redactor)
     else:
-        root = st.env.root if st.env else config.rootpath
-        sarif.write(path, result, root, st.redactor)
+        sarif.write(path, result, ctx.env.root, ctx.redactor)

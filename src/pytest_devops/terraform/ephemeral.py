@@ -21,11 +21,11 @@ from pytest_devops.errors import GateError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from pytest_devops.cloudformation.ephemeral import Deployment, EphemeralSettings
     from pytest_devops.config import Environment
     from pytest_devops.redact import Redactor
     from pytest_devops.shared import SharedDir
     from pytest_devops.terraform.settings import TerraformSettings
-    from pytest_devops.verify.ephemeral import Deployment, EphemeralSettings
 
 __all__ = ["TerraformDeployment"]
 
@@ -61,7 +61,7 @@ class TerraformDeployment:
         return self.settings.timeout * 6 + 60
 
     def deployment(self) -> Deployment:
-        from pytest_devops.verify.ephemeral import Deployment
+        from pytest_devops.cloudformation.ephemeral import Deployment
 
         if self.ephemeral.enabled:
             done = self.shared.once(APPLY, self._apply, self._timeout)

@@ -14,19 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_devops.plugin import session_settings, state
+from pytest_devops.context import GateContext
+from pytest_devops.runid import RunId
+from pytest_devops.terraform.settings import check_environment
 
 if TYPE_CHECKING:
+    from pytest_devops.cloudformation.ephemeral import Deployment
     from pytest_devops.config import Environment
-    from pytest_devops.gates import BuiltinGate, GateContext
+    from pytest_devops.gates import BuiltinGate
     from pytest_devops.terraform.ephemeral import TerraformDeployment
     from pytest_devops.terraform.settings import TerraformSettings
     from pytest_devops.terraform.tftest import TestRun
-    from pytest_devops.verify.ephemeral import Deployment
 
-SETTINGS = pytest.StashKey["TerraformSettings"]()
-RUNTIME = pytest.StashKey["_Runtime"]()
-TEST_RUNS = "terraform.test.runs"
+RUNTIME: pytest.StashKey[_Runtime] = pytest.StashKey()
+TEST_RUNS: pytest.StashKey[list[TestRun]] = pytest.StashKey()
 
 
 class _Runtime:
@@ -35,56 +36,51 @@ class _Runtime:
 
     def __init__(self, config: pytest.Config, env: Environment,
                  settings: TerraformSettings) -> None:
-        workerinput = getattr(config, "workerinput", None)
+        run = RunId.of(config)
         self.config = config
         self.env = env
         self.settings = settings
-        self.is_worker = workerinput is not None
-        self.testrunuid: str | None = workerinput.get("testrunuid") if workerinput else None
+        self.is_worker = run.is_worker
+        self.testrunuid: str | None = run.testrunuid
         self.note: str | None = None
         self._deployment: TerraformDeployment | None = None
 
     @property
     def ephemeral(self) -> bool:
-        from pytest_devops.verify.ephemeral import EphemeralSettings
+        from pytest_devops.cloudformation.ephemeral import EphemeralSettings
 
         return EphemeralSettings.of(self.env).enabled
 
     def deployment(self) -> TerraformDeployment:
         if self._deployment is None:
-            from pytest_devops.plan.plugin import progress_writer
+            from pytest_devops.cloudformation.ephemeral import EphemeralSettings
             from pytest_devops.shared import SharedDir
             from pytest_devops.terraform.ephemeral import TerraformDeployment
             from pytest_devops.terraform.lifecycle import CONFIRM_ENV
+            from pytest_devops.terraform.progress import progress_writer
             from pytest_devops.terraform.record import plans_dir
-            from pytest_devops.verify.ephemeral import EphemeralSettings
 
             opt = self.config.option
             self._deployment = TerraformDeployment(
                 self.env, self.settings, EphemeralSettings.of(self.env),
-                SharedDir.for_run(self.testrunuid, f"terraform-{self.env.name}"),
+                SharedDir(RunId.shared_dir(self.config, "devops-run")
+                          / f"terraform-{self.env.name}"),
                 plans_dir(self.env.config_file, self.env.name),
-                redactor=state(self.config).redactor,
+                redactor=GateContext.of(self.config).redactor,
                 confirm=opt.devops_confirm_apply or os.environ.get(CONFIRM_ENV) or None,
                 progress=progress_writer(self.config),
             )
         return self._deployment
 
 
-def _settings(config: pytest.Config) -> TerraformSettings | None:
-    from pytest_devops.terraform.settings import check_environment
-
-    return session_settings(config, SETTINGS, check_environment)
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    env = state(config).env
-    if env is None or not ({"terraform", "ephemeral"} & set(env.sections)):
+    ctx = GateContext.find(config)
+    if ctx is None or not ({"terraform", "ephemeral"} & set(ctx.env.sections)):
         return
-    settings = _settings(config)  # a wrong section is the usage error, before any test
-    if settings is not None and settings.working_dir is not None:
-        config.stash[RUNTIME] = _Runtime(config, env, settings)
+    settings = ctx.settings(check_environment)  # parsed (and checked) by the core already
+    if settings.working_dir is not None:
+        config.stash[RUNTIME] = _Runtime(config, ctx.env, settings)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -115,7 +111,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     rt = config.stash.get(RUNTIME, None)
     if rt is None or rt.is_worker or not rt.ephemeral:
         return None
-    from pytest_devops.verify.ephemeral import EphemeralSettings
+    from pytest_devops.cloudformation.ephemeral import EphemeralSettings
 
     policy = EphemeralSettings.of(rt.env).teardown
     return (f"devops terraform: ephemeral: applied once by this run, destroyed after it "
@@ -144,7 +140,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     rt = config.stash.get(RUNTIME, None)
     if rt is not None and rt.note:
         terminalreporter.write_line(
-            state(config).redactor.redact(f"devops terraform: {rt.note}"),
+            GateContext.of(config).redactor.redact(f"devops terraform: {rt.note}"),
             red=rt.note.startswith("TEARDOWN FAILED"))
 
 
@@ -173,16 +169,16 @@ def _test_gate(config: pytest.Config, ctx: GateContext) -> None:
     rt = config.stash[RUNTIME]
 
     def make() -> list[TestRun]:
-        from pytest_devops.plan.plugin import progress_writer
+        from pytest_devops.terraform.progress import progress_writer
 
         return run_tests(rt.settings, plans_dir(rt.env.config_file, rt.env.name),
                          progress_writer(config))
 
-    runs: list[TestRun] = ctx.resource(TEST_RUNS, make)
+    runs = ctx.cached(TEST_RUNS, make)
     from pytest_devops.atomic import write_text
 
     doc = {"session": _session_id(config), "runs": [r.to_dict() for r in runs]}
-    write_text(_runs_file(rt), state(config).redactor.dumps(doc) + "\n")
+    write_text(_runs_file(rt), ctx.redactor.dumps(doc) + "\n")
     judge(runs)
 
 
@@ -194,9 +190,9 @@ def _runs_file(rt: _Runtime) -> Path:
 
 def _session_id(config: pytest.Config) -> str:
     """The same for the controller and every worker of one run."""
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:
-        return str(workerinput["testrunuid"])
+    run = RunId.of(config)
+    if run.testrunuid is not None:
+        return run.testrunuid
     rt = config.stash.get(RUNTIME, None)
     return (rt.testrunuid if rt is not None and rt.testrunuid else None) or str(id(config))
 

@@ -1,0 +1,1 @@
+"""AWS: the session's emulator and boto3 session, resource checks, built-in gates."""

@@ -1,0 +1,1 @@
+"""The CloudFormation deploy engine: change set as the plan, apply once per run, teardown."""

@@ -1,0 +1,1 @@
+"""Hosts: testinfra on the environment's hosts and the hardening rules."""

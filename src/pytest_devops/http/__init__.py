@@ -1,0 +1,1 @@
+"""HTTP verification: probes of the environment's URLs, as fixtures and built-in gates."""

@@ -1,1 +1,0 @@
-"""Post-deploy verification: cloud resources, HTTP endpoints, hosts."""
