@@ -92,3 +92,30 @@ plan_digest() {
 records() {
   python3 "$(dirname "${BASH_SOURCE[0]}")/records.py" "$@"
 }
+
+# terraform_lifecycle REASON ACTION OUT ARGS...: `pytest-devops terraform ACTION --env
+# $ENVIRONMENT --config $CONFIG [--root $ROOT] ARGS...` (both checked first), stdout to OUT
+# ("-" for the log); its output cannot issue workflow commands. On failure the command's
+# own first line (masked by it) is the ::error annotation, with REASON as its title.
+terraform_lifecycle() {
+  local reason="$1" action="$2" out="$3" config="${CONFIG:-devops.yaml}" errors line status=0
+  shift 3
+  [[ -f "$config" ]] || die invalid-input "config file not found: $config"
+  local args=(--env "$ENVIRONMENT" --config "$config")
+  if [[ -n "${ROOT:-}" ]]; then
+    [[ -d "$ROOT" ]] || die invalid-input "root is not a directory: $ROOT"
+    args+=(--root "$ROOT")
+  fi
+  command -v pytest-devops >/dev/null ||
+    die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
+  [[ "$out" != - ]] || out=/dev/stdout
+  errors="$(mktemp)"
+  stop_commands
+  pytest-devops terraform "$action" "${args[@]}" "$@" >"$out" 2> >(tee "$errors" >&2) ||
+    status=$?
+  resume_commands
+  if [[ "$status" -ne 0 ]]; then
+    line="$(grep -v '^\[ *[0-9.]*s\]' "$errors" | grep -m1 . || true)"
+    die "$reason" "${line:-pytest-devops terraform $action failed for $ENVIRONMENT (exit $status)}"
+  fi
+}

@@ -14,29 +14,9 @@ require_name environment "${ENVIRONMENT:-}"
 [[ -n "${EXPECTED_DIGEST:-}" ]] ||
   die missing-digest "no expected-digest given: pass the digest that was reviewed"
 require_digest expected-digest "$EXPECTED_DIGEST"
-config="${CONFIG:-devops.yaml}"
-[[ -f "$config" ]] || die invalid-input "config file not found: $config"
-root=()
-if [[ -n "${ROOT:-}" ]]; then
-  [[ -d "$ROOT" ]] || die invalid-input "root is not a directory: $ROOT"
-  root=(--root "$ROOT")
-fi
 [[ -f "${PLANS:?}/$ENVIRONMENT/tfplan" && -f "$PLANS/$ENVIRONMENT/record.json" ]] ||
   die plan-missing "the plan artifact has no tfplan and record.json"
-command -v pytest-devops >/dev/null ||
-  die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
-
-errors="$(mktemp)"
-stop_commands
-status=0
-pytest-devops terraform apply --env "$ENVIRONMENT" --config "$config" "${root[@]}" --dir "$PLANS" \
-  --digest "$EXPECTED_DIGEST" --confirm-apply "$ENVIRONMENT" 2> >(tee "$errors" >&2) ||
-  status=$?
-resume_commands
-if [[ "$status" -ne 0 ]]; then
-  # The command's own one-line reason (masked by it), as the annotation.
-  reason="$(grep -v '^\[ *[0-9.]*s\]' "$errors" | grep -m1 . || true)"
-  die refused "${reason:-pytest-devops terraform apply failed for $ENVIRONMENT (exit $status)}"
-fi
+terraform_lifecycle refused apply - --dir "$PLANS" --digest "$EXPECTED_DIGEST" \
+  --confirm-apply "$ENVIRONMENT"
 set_output applied true
 set_output digest "$EXPECTED_DIGEST"

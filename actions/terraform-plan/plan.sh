@@ -11,30 +11,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 require_name environment "${ENVIRONMENT:-}"
 artifact="${ARTIFACT_NAME:-terraform-plan-$ENVIRONMENT}"
 require_name artifact-name "$artifact"
-config="${CONFIG:-devops.yaml}"
-[[ -f "$config" ]] || die invalid-input "config file not found: $config"
-root=()
-if [[ -n "${ROOT:-}" ]]; then
-  [[ -d "$ROOT" ]] || die invalid-input "root is not a directory: $ROOT"
-  root=(--root "$ROOT")
-fi
-command -v pytest-devops >/dev/null ||
-  die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
-
 plans="$RUNNER_TEMP/pytest-devops/plans"
 rm -rf "${plans:?}/$ENVIRONMENT"
 mkdir -p "$plans"
 record="$RUNNER_TEMP/pytest-devops/plan-record-$ENVIRONMENT.json"
-errors="$(mktemp)"
-stop_commands
-status=0
-pytest-devops terraform plan --env "$ENVIRONMENT" --config "$config" "${root[@]}" --dir "$plans" \
-  --format json >"$record" 2> >(tee "$errors" >&2) || status=$?
-resume_commands
-if [[ "$status" -ne 0 ]]; then
-  reason="$(grep -v '^\[ *[0-9.]*s\]' "$errors" | grep -m1 . || true)"
-  die plan-failed "${reason:-pytest-devops terraform plan failed for $ENVIRONMENT (exit $status)}"
-fi
+terraform_lifecycle plan-failed plan "$record" --dir "$plans" --format json
 
 digest="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["digest"])' "$record")"
 require_digest "plan digest" "$digest"
