@@ -79,3 +79,13 @@ def append_text(path: str | os.PathLike[str], text: str, what: str) -> None:
         raise DevopsError(
             f"cannot write {what} to {os.fspath(path)}: {exc.strerror or exc}"
         ) from None
+
+
+def write_outputs(values: Mapping[str, str], redactor: Redactor,
+                  path: str | os.PathLike[str] | None = None) -> None:
+    """Append step outputs to ``path`` (default ``$GITHUB_OUTPUT``): the one writer of
+    step outputs."""
+    dest = path or os.environ.get("GITHUB_OUTPUT")
+    if not dest:
+        raise DevopsError("no step outputs file: GITHUB_OUTPUT is not set")
+    append_text(dest, format_outputs(values, redactor), "step outputs")
