@@ -20,11 +20,8 @@ import github_fake_api as ghserver
 
 @pytest.fixture(scope="session")
 def _server() -> Iterator[Any]:
-    server, thread = ghserver.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with ghserver.running() as server:
+        yield server
 
 
 @pytest.fixture

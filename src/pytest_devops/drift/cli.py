@@ -31,15 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="REPORT",
                         help="the plan gates' report (--devops-report), shown in the issue")
     parser.add_argument("--label", default="drift", help="label of drift issues (default drift)")
-    parser.add_argument("--repo", metavar="OWNER/NAME", help="default $GITHUB_REPOSITORY")
-    parser.add_argument("--api-url", metavar="URL",
-                        help="REST API base (default $GITHUB_API_URL, else github.com)")
-    parser.add_argument("--token-env", metavar="NAME", default="GITHUB_TOKEN",
-                        help="environment variable holding the token (default GITHUB_TOKEN)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the issue body instead of calling GitHub")
-    parser.add_argument("--redact-env", metavar="NAME", action="append", default=[],
-                        help="mask the value of this environment variable (repeatable)")
+    from pytest_devops.github.api_args import add_api_arguments
+
+    add_api_arguments(parser)
 
 
 def _gates(path: str, redactor: object) -> str:
@@ -78,8 +74,9 @@ def body_of(diff: object, env: str, gates: str | None, run_url: str | None) -> s
 
 def run(args: argparse.Namespace) -> int:
     from pytest_devops.drift.issues import drift_marker, sync_issue
-    from pytest_devops.github.comment import DEFAULT_API_URL, CommentTarget, describe_error
-    from pytest_devops.github.context import GithubEnv, split_repo
+    from pytest_devops.github.api_args import api_target
+    from pytest_devops.github.comment import describe_error
+    from pytest_devops.github.context import GithubEnv
     from pytest_devops.github.escape import code_span
     from pytest_devops.github.publish import redact_names
     from pytest_devops.plan.cli_diff import load_diff
@@ -108,16 +105,10 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write((body or f"no drift in {diff.root} ({args.env})") + "\n")
         return 1 if drifted else 0
-    repo = args.repo or gh.repository
-    parts = split_repo(repo or "")
-    if parts is None:
-        raise ConfigError(f"expected OWNER/NAME, got {repo!r}", key="--repo / GITHUB_REPOSITORY")
-    token = os.environ.get(args.token_env) or None
-    if not token:
+    target = api_target(args, gh)
+    if not target.token:
         raise ConfigError(f"no GitHub token in ${args.token_env}", key="--token-env",
                           hint="give the job `permissions: issues: write` and GITHUB_TOKEN")
-    target = CommentTarget(parts[0], parts[1], 0, args.api_url or gh.api_url or DEFAULT_API_URL,
-                           token)
     where = f" ([run]({gh.run_url}))" if gh.run_url else ""
     note = f"No drift in {code_span(diff.root)} ({code_span(args.env)}) any more{where}."
     try:

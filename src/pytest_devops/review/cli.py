@@ -29,32 +29,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--pr", metavar="N", type=int,
                        help="the pull request (default: the one that merged --sha)")
     parser.add_argument("--sha", metavar="SHA", help="the merge commit (default $GITHUB_SHA)")
-    parser.add_argument("--repo", metavar="OWNER/NAME", help="default $GITHUB_REPOSITORY")
-    parser.add_argument("--api-url", metavar="URL",
-                        help="REST API base (default $GITHUB_API_URL, else github.com)")
-    parser.add_argument("--token-env", metavar="NAME", default="GITHUB_TOKEN",
-                        help="environment variable holding the token (default GITHUB_TOKEN)")
     parser.add_argument("--summary-file", metavar="PATH",
                         help="append the verdict here (default $GITHUB_STEP_SUMMARY)")
     parser.add_argument("--github-output", action="store_true",
                         help="write the verified digest to $GITHUB_OUTPUT (digest=...)")
-    parser.add_argument("--redact-env", metavar="NAME", action="append", default=[],
-                        help="mask the value of this environment variable (repeatable)")
+    from pytest_devops.github.api_args import add_api_arguments
+
+    add_api_arguments(parser)
 
 
 def _from_pull_request(args: argparse.Namespace, key: str) -> tuple[str, str]:
     """(digest, where it was found) from the merged pull request's comments."""
-    from pytest_devops.github.comment import DEFAULT_API_URL, CommentTarget, client
-    from pytest_devops.github.context import GithubEnv, split_repo
+    from pytest_devops.github.api_args import api_target
+    from pytest_devops.github.comment import client
+    from pytest_devops.github.context import GithubEnv
     from pytest_devops.review.lookup import find_reviewed, merged_pull_request
 
-    gh = GithubEnv.from_environ()
-    parts = split_repo(args.repo or gh.repository or "")
-    if parts is None:
-        raise ConfigError("expected OWNER/NAME", key="--repo / GITHUB_REPOSITORY")
-    token = os.environ.get(args.token_env) or None
-    target = CommentTarget(parts[0], parts[1], 0, args.api_url or gh.api_url or DEFAULT_API_URL,
-                           token)
+    target = api_target(args, GithubEnv.from_environ())
     sha = args.sha or os.environ.get("GITHUB_SHA") or ""
     try:
         api = client(target)
