@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-bundle": ("pytest_devops.evidence.cli_verify", "check an evidence bundle's sums"),
     "terraform": ("pytest_devops.terraform.cli", "plan, apply (the recorded plan) or destroy an "
                   "environment"),
+    "cloudformation": ("pytest_devops.cfn_pipeline", "create, execute (the gated one) or discard "
+                       "a change set"),
 }
 
 EXIT_ERROR = 2
