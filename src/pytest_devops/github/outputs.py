@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from pytest_devops.errors import DevopsError
-from pytest_devops.github.model import GateReport
 from pytest_devops.redact import Redactor
+from pytest_devops.report.model import GateReport
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
