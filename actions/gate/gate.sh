@@ -3,7 +3,7 @@
 # Never fails itself on a gate failure: the publish step after it fails the job, so the
 # summary, annotations, SARIF and comment are published first.
 # Env: ENVIRONMENT, STAGE, WORKING_DIRECTORY, REPORT_PATH, SARIF, PYTEST_ARGS (one
-# argument per line), PLAN, PLAN_DIGEST, RECORD, EVIDENCE, GITHUB_SHA, RUNNER_TEMP, GITHUB_OUTPUT.
+# argument per line), PLAN, CHANGE_SET, PLAN_DIGEST, RECORD, EVIDENCE, GITHUB_SHA, RUNNER_TEMP, GITHUB_OUTPUT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../_lib/common.sh"
@@ -50,6 +50,11 @@ if [[ -n "${PYTEST_ARGS:-}" ]]; then
   done <<<"$PYTEST_ARGS"
 fi
 
+if [[ -n "${CHANGE_SET:-}" ]]; then
+  [[ "$CHANGE_SET" =~ ^arn:[A-Za-z0-9:/_.+=@-]+$|^[A-Za-z][A-Za-z0-9-]{0,127}$ ]] ||
+    die invalid-input "change-set must be a change set ARN or name"
+  export PYTEST_DEVOPS_CHANGE_SET="$CHANGE_SET"
+fi
 if [[ -n "${PLAN:-}" ]]; then
   [[ -f "$PLAN" ]] || die invalid-input "plan file not found"
   PYTEST_DEVOPS_PLAN="$(cd "$(dirname "$PLAN")" && pwd)/$(basename "$PLAN")"

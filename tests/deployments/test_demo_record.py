@@ -22,7 +22,10 @@ def test_demo_record(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "run.py"], cwd=demo, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    record = json.loads((demo / ".devops" / "deployments" / "local.json").read_text())
+    data, human_path = demo / ".devops" / "deployments" / "local.json", \
+        demo / ".devops" / "deployments" / "local" / "DEPLOYED.md"
+    assert f"devops deployment: 6 resources recorded in {data} and {human_path}" in proc.stdout
+    record = json.loads(data.read_text())
     assert record["schema"] == "pytest-devops/deployment@1"
     assert (record["env"], record["gate_outcome"], record["region"]) == (
         "local", "pass", "us-east-1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,6 +95,9 @@ def act(
     )
     runner.workdir.mkdir()
     github.artifact_dir = runner.artifact_dir
+    # each scenario starts from an empty AWS (the moto server is shared by the session)
+    reset = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")  # noqa: S310
+    urllib.request.urlopen(reset, timeout=30).close()  # noqa: S310 - the local moto server
     return runner
 
 

@@ -227,3 +227,99 @@ def pull_request_event(number: int, sha: str) -> dict[str, object]:
 
 def push_event(sha: str) -> dict[str, object]:
     return {"ref": "refs/heads/main", "after": sha, "repository": repository()}
+
+
+CFN_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Retention:
+    Type: Number
+    Default: 1
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub "${AWS::StackName}-app"
+      RetentionInDays: !Ref Retention
+Outputs:
+  LogGroupName:
+    Value: !Ref Logs
+"""
+
+# Production's parameters differ from staging's: a deploy that ignored them would show.
+CFN_DEVOPS_YAML = """\
+version: 1
+environments:
+  staging:
+    aws:
+      region: us-east-1
+    cloudformation:
+      stack_name: shop-staging
+      template: template.yaml
+      parameters: {Retention: 7}
+      tags: {owner: platform, environment: staging}
+    rules:
+      max_changes: 5
+  production:
+    extends: staging
+    protected: true
+    cloudformation:
+      stack_name: shop-production
+      template: template.yaml
+      parameters: {Retention: 30}
+      tags: {owner: platform, environment: production}
+"""
+
+CFN_GATES = '''\
+import boto3
+import pytest
+
+
+@pytest.mark.devops_plan
+def test_logs_are_kept_a_month_at_most(devops_cfn_plan):
+    logs = devops_cfn_plan.changes(type="AWS::Logs::LogGroup")
+    days = [rc.value("RetentionInDays") for rc in logs]
+    assert days, "no log group"
+    assert all(int(d) <= 30 for d in days), days
+
+
+@pytest.mark.devops_postdeploy
+def test_the_stack_has_the_configured_parameters_and_tags(devops_env):
+    cfn = devops_env.section("cloudformation")
+    stack = boto3.client("cloudformation", region_name="us-east-1").describe_stacks(
+        StackName=cfn["stack_name"])["Stacks"][0]
+    assert {t["Key"]: t["Value"] for t in stack["Tags"]} == cfn["tags"]
+    logs = boto3.client("logs", region_name="us-east-1").describe_log_groups(
+        logGroupNamePrefix=cfn["stack_name"])["logGroups"]
+    assert [g["retentionInDays"] for g in logs] == [int(cfn["parameters"]["Retention"])]
+'''
+
+CFN_WORKFLOW = f"""\
+name: pipeline
+on: [push, pull_request]
+permissions: {{}}
+jobs:
+  cloudformation:
+    uses: pytest-devops/pytest-devops/.github/workflows/cloudformation.yml@v1
+{PERMISSIONS}    with:
+      checkov-version: ""
+      python-version: ${{{{ vars.PYTHON_VERSION }}}}
+    secrets:
+      staging-role-arn: ${{{{ secrets.STAGING_ROLE }}}}
+      production-role-arn: ${{{{ secrets.PRODUCTION_ROLE }}}}
+"""
+
+
+def cloudformation_repo(path: Path) -> Path:
+    """A repository on ``main`` with a CloudFormation template, devops.yaml, gates, caller."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "remote", "add", "origin", f"https://github.com/{OWNER}/{REPO}")
+    files = {
+        "template.yaml": CFN_TEMPLATE,
+        "devops.yaml": CFN_DEVOPS_YAML,
+        "tests/test_gates.py": CFN_GATES,
+        ".github/workflows/pipeline.yml": CFN_WORKFLOW,
+    }
+    commit(path, files, "initial")
+    return path
