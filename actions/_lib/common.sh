@@ -80,17 +80,18 @@ resume_commands() {
   fi
 }
 
-# plan_digest PLAN_JSON: the digest `pytest-devops plan --format json` gives the plan.
+# plan_digest PLAN_JSON: the plan's digest (the value approvals bind to).
 plan_digest() {
   command -v pytest-devops >/dev/null ||
     die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
-  pytest-devops plan "$1" --format json |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["digest"])'
+  pytest-devops digest "$1"
 }
 
-# records ARGS...: the stdlib helper that writes and checks plan metadata and records.
+# records ARGS...: write and check plan metadata and verification records.
 records() {
-  python3 "$(dirname "${BASH_SOURCE[0]}")/records.py" "$@"
+  command -v pytest-devops >/dev/null ||
+    die tool-missing "pytest-devops is not on PATH: run the pytest-devops setup action first"
+  pytest-devops records "$@"
 }
 
 # terraform_lifecycle REASON ACTION OUT ARGS...: `pytest-devops terraform ACTION --env

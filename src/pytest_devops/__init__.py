@@ -50,8 +50,8 @@ _EXPORTS = {
     "ScanReport": "pytest_devops.security.model",
     "ScanResult": "pytest_devops.security.model",
     "SecurityPolicy": "pytest_devops.security.policy",
-    "GateReport": "pytest_devops.github.model",
-    "load_report": "pytest_devops.github.model",
+    "GateReport": "pytest_devops.report.model",
+    "load_report": "pytest_devops.report.model",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -73,7 +73,6 @@ if TYPE_CHECKING:
     from pytest_devops.errors import ConfigError, GateError, GateFailure, GateTimeout, ToolMissing
     from pytest_devops.findings import Finding
     from pytest_devops.gates import BuiltinGate
-    from pytest_devops.github.model import GateReport, load_report
     from pytest_devops.hosts.targets import HostTarget
     from pytest_devops.http.model import HttpExpectation, Probe
     from pytest_devops.http.prober import HttpProber
@@ -83,6 +82,7 @@ if TYPE_CHECKING:
     from pytest_devops.plan.model import OutputChange, Plan, ResourceChange
     from pytest_devops.plan.values import UNKNOWN, Sensitive
     from pytest_devops.redact import Redactor
+    from pytest_devops.report.model import GateReport, load_report
     from pytest_devops.security.model import ScanReport, ScanResult
     from pytest_devops.security.policy import SecurityPolicy
 

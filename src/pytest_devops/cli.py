@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "drift": ("pytest_devops.drift.cli", "open, update or close the drift issue of a root"),
     "reviewed": ("pytest_devops.review.cli", "refuse a plan that differs from the one reviewed"),
     "digest": ("pytest_devops.plan.cli_digest", "print a plan's digest (approvals bind to it)"),
+    "records": ("pytest_devops.records.cli", "write or check plan and verification records"),
     "report": ("pytest_devops.github.cli_report", "render a gate report; exit with its outcome"),
     "github": ("pytest_devops.github.cli", "publish a report: summary, annotations, PR comment"),
     "cost": ("pytest_devops.cost.cli", "monthly cost of a plan per resource and component"),

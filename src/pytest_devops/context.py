@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.gates import BuiltinGate
     from pytest_devops.redact import Redactor
-    from pytest_devops.report import RunReport
+    from pytest_devops.report.results import RunReport
 
 T = TypeVar("T")
 

@@ -24,7 +24,7 @@ from pytest_devops.gates import KINDS, MARKER_HELP, Selection, evaluate
 from pytest_devops.masking import redact_report
 from pytest_devops.options import add_options
 from pytest_devops.redact import Redactor
-from pytest_devops.report import GateResult, RunReport
+from pytest_devops.report.results import GateResult, RunReport
 from pytest_devops.runid import RunId
 
 if TYPE_CHECKING:
@@ -280,7 +280,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     st = state(config)
     if not st.report.results or (st.env_name is None and not st.report.has_gates()):
         return
-    from pytest_devops.report import terminal_lines
+    from pytest_devops.report.results import terminal_lines
 
     title = f"devops gates: environment {st.env_name or '-'}"
     if st.stage:

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pytest_devops.config import resolve
@@ -61,3 +62,19 @@ def test_json_example_has_the_documented_keys() -> None:
     parsed = json.loads(doc)
     assert list(parsed) == ["currency", "monthly_before", "monthly_after", "monthly_delta",
                             "resources", "unpriced"]
+
+
+def test_library_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The "no pytest" example runs as written, on a plan and the documented usage file."""
+    from costplans import plan_doc, res
+
+    [code] = [b for b in blocks("python") if "load_usage" in b]
+    [usage] = [b for b in blocks("yaml") if b.startswith("version: 0.1")]
+    doc = plan_doc([res("aws_nat_gateway.az[0]", {})], "us-east-1")
+    (tmp_path / "plan.json").write_text(json.dumps(doc))
+    (tmp_path / "infracost-usage.yml").write_text(usage)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "docs/cost.md", "exec"), {})  # noqa: S102 - the documented example
+    # One NAT gateway in us-east-1: 730 hours at $0.045 plus 500 GB at $0.045 (usage file).
+    assert Decimal(capsys.readouterr().out) == Decimal("55.35")

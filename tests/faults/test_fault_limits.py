@@ -67,3 +67,16 @@ def test_a_secret_in_a_test_id_shows_only_in_the_verbose_progress_line(
     assert showing[0].startswith(f"test_ids.py::test_probe[{token}] ")
     doc = json.loads((pytester.path / "r.json").read_text())
     assert [g["nodeid"] for g in doc["gates"]] == ["test_ids.py::test_probe[***]"]
+
+
+def test_the_sections_example_notes_are_what_the_gates_print() -> None:
+    from pytest_devops.security.coverage import describe
+
+    text = " ".join(_section().split())
+    shown = describe({
+        "infra": {"declared": 40, "resources_scanned": 35, "status": "scanned"},
+        "scratch": {"declared": 2, "resources_scanned": 0, "status": "nothing to check"},
+    })
+    assert f"`{shown}`" in text
+    assert "`checked 12 resources`" in text
+    assert "`2 check blocks passed`" in text

@@ -10,7 +10,7 @@ import pytest
 
 from pytest_devops.cli import main
 from pytest_devops.github.annotations import collect_annotations, commands, relative
-from pytest_devops.github.model import parse_report
+from pytest_devops.report.model import parse_report
 
 
 def gate(nodeid: str, outcome: str, message: str = "", findings: Any = (), **extra: Any) -> Any:

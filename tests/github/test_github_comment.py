@@ -240,7 +240,7 @@ def test_no_pull_request_skips_in_publish(
 
 def test_comment_body_is_capped(github: GitHub) -> None:
     from pytest_devops.github.markdown import COMMENT_LIMIT, render_markdown
-    from pytest_devops.github.model import parse_report
+    from pytest_devops.report.model import parse_report
 
     gates = [
         {

@@ -13,9 +13,9 @@ from pytest_devops.cli import COMMANDS as ALL_COMMANDS
 from pytest_devops.cli import main
 from pytest_devops.github.diff import diff_markdown
 from pytest_devops.github.markdown import COMMENT_LIMIT, SUMMARY_LIMIT, render_markdown
-from pytest_devops.github.model import parse_report
 from pytest_devops.plan import load_plan, parse_plan
 from pytest_devops.plan.diff import plan_diff
+from pytest_devops.report.model import parse_report
 
 RUN = "https://github.example/acme/infra/actions/runs/42"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_devops.github.markdown import render_markdown
-from pytest_devops.github.model import load_report, parse_report
+from pytest_devops.report.model import load_report, parse_report
 
 cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm renders Markdown as GitHub does")
 

@@ -11,7 +11,7 @@ from github_testdata import SECRET
 
 from pytest_devops.cli import main
 from pytest_devops.github.markdown import Block, assemble, render_markdown
-from pytest_devops.github.model import load_report, parse_report
+from pytest_devops.report.model import load_report, parse_report
 
 
 def small(**extra: Any) -> dict[str, Any]:

@@ -40,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _gates(path: str, redactor: object) -> str:
     from pytest_devops.github.markdown import ICONS
-    from pytest_devops.github.model import load_report
     from pytest_devops.redact import Redactor
+    from pytest_devops.report.model import load_report
 
     report = load_report(path, redactor if isinstance(redactor, Redactor) else None)
     t = report.totals

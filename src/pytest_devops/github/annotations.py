@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from pytest_devops.findings import Finding
 from pytest_devops.github.escape import escape_data, escape_property
-from pytest_devops.github.model import Gate, GateReport
+from pytest_devops.report.model import Gate, GateReport
 
 MESSAGE_LIMIT = 4000
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from pytest_devops.findings import Finding
+from pytest_devops.gates import KINDS
 from pytest_devops.github.escape import (
     clean,
     code_block,
@@ -20,7 +21,7 @@ from pytest_devops.github.escape import (
     md_cell,
     md_text,
 )
-from pytest_devops.github.model import Gate, GateReport
+from pytest_devops.report.model import Gate, GateReport
 
 #: GitHub refuses a step summary above 1 MiB; keep a margin for what others append.
 SUMMARY_LIMIT = 1_000_000
@@ -29,7 +30,6 @@ SUMMARY_LIMIT = 1_000_000
 COMMENT_LIMIT = 65_536
 ROWS = 100
 ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "skip": "⏭️", "soft": "⚠️"}
-KINDS = ("plan", "security", "cost", "postdeploy")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from pytest_devops.errors import DevopsError
-from pytest_devops.github.model import GateReport
 from pytest_devops.redact import Redactor
+from pytest_devops.report.model import GateReport
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -79,3 +79,13 @@ def append_text(path: str | os.PathLike[str], text: str, what: str) -> None:
         raise DevopsError(
             f"cannot write {what} to {os.fspath(path)}: {exc.strerror or exc}"
         ) from None
+
+
+def write_outputs(values: Mapping[str, str], redactor: Redactor,
+                  path: str | os.PathLike[str] | None = None) -> None:
+    """Append step outputs to ``path`` (default ``$GITHUB_OUTPUT``): the one writer of
+    step outputs."""
+    dest = path or os.environ.get("GITHUB_OUTPUT")
+    if not dest:
+        raise DevopsError("no step outputs file: GITHUB_OUTPUT is not set")
+    append_text(dest, format_outputs(values, redactor), "step outputs")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pytest_devops.errors import ConfigError, DevopsError
 from pytest_devops.github.console import Console
 from pytest_devops.github.context import GithubEnv, split_repo
-from pytest_devops.github.model import GateReport, ReportError, parse_report, read_json
 from pytest_devops.github.settings import GithubSettings
 from pytest_devops.redact import Redactor
+from pytest_devops.report.model import GateReport, ReportError, parse_report, read_json
 from pytest_devops.runinfo import stale_reason
 
 REDACT_ENV = "PYTEST_DEVOPS_REDACT_ENV"

@@ -13,7 +13,7 @@ from typing import Any
 
 from pytest_devops.github.escape import code_span, md_cell
 from pytest_devops.github.markdown import ROWS, Block, findings_table
-from pytest_devops.github.model import GateReport, ReportError, finding_from
+from pytest_devops.report.model import GateReport, ReportError, finding_from
 
 PLAN_ACTIONS = ("create", "update", "delete", "replace", "read")
 #: Our own markup (escaped where markdown would read it), shown beside each action.

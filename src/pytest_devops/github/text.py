@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pytest_devops.gates import KINDS
 from pytest_devops.github.escape import clean
-from pytest_devops.github.markdown import KINDS, location
-from pytest_devops.github.model import GateReport
+from pytest_devops.github.markdown import location
+from pytest_devops.report.model import GateReport
 
 _COLUMNS = ("pass", "fail", "soft", "error", "skip")
 _HEAD = ("passed", "failed", "soft", "errors", "skipped")

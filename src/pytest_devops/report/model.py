@@ -18,12 +18,8 @@ from pytest_devops.errors import DevopsError
 from pytest_devops.findings import Finding
 from pytest_devops.github.escape import inert
 from pytest_devops.redact import Redactor
+from pytest_devops.report import EXIT_CODES, GATE_OUTCOMES, OUTCOMES, SCHEMA
 
-SCHEMA = "pytest-devops/report@1"
-OUTCOMES = ("pass", "fail", "error")
-GATE_OUTCOMES = ("pass", "fail", "error", "skip")
-#: Exit code of a run whose gates ended so.
-EXIT_CODES = {"pass": 0, "fail": 1, "error": 2}
 #: Sections the report carries besides the gates (added by feature plugins).
 KNOWN_SECTIONS = ("plan", "cost", "security", "github")
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = "pytest-devops/report@1"
+from pytest_devops.report import SCHEMA
+
 _RANK = {"pass": 0, "skip": 1, "fail": 2, "error": 3}
 
 

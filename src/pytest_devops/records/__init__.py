@@ -1,0 +1,2 @@
+"""Plan metadata and verification records: what the actions write before apply and
+check before promoting."""
