@@ -109,6 +109,19 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._ok()
 
+    def route_gather(self, args: list[str]) -> None:
+        """/gather/KEY/N: answers 200 once N requests for KEY are in flight at once, 503 if
+        they never are (within 10 s): only concurrent clients can pass."""
+        key, parties = args[0], int(args[1])
+        with self.server.lock:
+            barrier = self.server.barriers.setdefault(key, threading.Barrier(parties, timeout=10))
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            self._send(503, b"alone")
+        else:
+            self._send(200, b"gathered")
+
     def route_slow(self, args: list[str]) -> None:
         time.sleep(int(args[0]) / 1000)
         self._send(200, b"slow")
@@ -185,6 +198,7 @@ class MisbehavingServer(ThreadingHTTPServer):
         self.context = context
         self.hits: Counter[str] = Counter()
         self.counters: Counter[str] = Counter()
+        self.barriers: dict[str, threading.Barrier] = {}
         self.lock = threading.Lock()
 
     def finish_request(self, request: Any, client_address: Any) -> None:

@@ -340,31 +340,34 @@ def test_dns_failure_is_a_failure_of_the_endpoint() -> None:
 
 
 # --- deadlines --------------------------------------------------------------------------
+# No assertion here measures speed: each shows which limit ended the probe. The timeouts
+# are long, so a probe that ignored its deadline would end otherwise (an answer, a timeout
+# after 30 s, or every retry spent).
 
-MARGIN = 0.5  # seconds: thread scheduling on a loaded machine, not a performance target
+SLOW_TIMEOUT = 30
 
 
-@pytest.mark.parametrize(
-    ("path", "settings"),
-    [
-        ("/drip", {"timeout": 5, "deadline": 0.3}),
-        ("/slow/3000", {"timeout": 5, "deadline": 0.3}),
-        ("/flap/never/99", {"timeout": 5, "deadline": 0.3,
-                            "retries": {"max": 50, "backoff": 0.1, "factor": 1}}),
-    ],
-)
-def test_probe_never_outlives_its_deadline(servers: Servers, path: str,
-                                           settings: dict[str, Any]) -> None:
-    result = probe(servers.http.url(path), **settings)
+@pytest.mark.parametrize("path", ["/drip", "/slow/3000"])
+def test_an_attempt_is_cut_by_the_deadline(servers: Servers, path: str) -> None:
+    result = probe(servers.http.url(path), timeout=SLOW_TIMEOUT, deadline=0.3)
     assert not result.ok
-    assert result.elapsed_s <= settings["deadline"] + MARGIN
-    assert result.last is not None
+    assert [a.observation.error for a in result.attempts] == ["timeout"]
+    assert result.elapsed_s < SLOW_TIMEOUT
+
+
+def test_retries_stop_at_the_deadline(servers: Servers) -> None:
+    result = probe(servers.http.url("/flap/never/99"), timeout=5, deadline=0.3,
+                   retries={"max": 50, "backoff": 0.1, "factor": 1})
+    assert not result.ok
+    assert 1 <= len(result.attempts) < 51
+    assert result.stopped == "deadline of 0.3 s reached before the next attempt"
 
 
 def test_never_responding_socket(servers: Servers) -> None:
     result = probe(servers.blackhole_url, timeout=0.15, deadline=0.35,
                    retries={**FAST_RETRY, "max": 10})
-    assert result.elapsed_s <= 0.35 + MARGIN
+    # Each attempt waits its whole timeout (nothing answers): within 0.35 s, three at most.
+    assert 1 <= len(result.attempts) <= 3
     assert {a.observation.error for a in result.attempts} == {"timeout"}
     assert "no complete response within" in messages(result)[0]
 
@@ -382,22 +385,22 @@ def test_long_retry_series_is_shortened_in_the_report(servers: Servers) -> None:
 
 def test_tls_handshake_with_a_silent_server(servers: Servers) -> None:
     url = servers.blackhole_url.replace("http://", "https://")
-    result = probe(url, timeout=5, deadline=0.3)
-    assert result.elapsed_s <= 0.3 + MARGIN
+    result = probe(url, timeout=SLOW_TIMEOUT, deadline=0.3)
     assert [a.observation.error for a in result.attempts] == ["timeout"]
+    assert result.elapsed_s < SLOW_TIMEOUT
 
 
 def test_many_probes_run_concurrently_within_their_deadlines(servers: Servers) -> None:
+    # /gather answers only when all eight requests are in flight at once.
     probes = [
-        parse_probe(f"slow{i}", {"url": servers.http.url("/slow/200"), "deadline": 2})
+        parse_probe(f"p{i}", {"url": servers.http.url("/gather/concurrent/8"), "deadline": 20,
+                              "timeout": 15, "retries": {"max": 0}})
         for i in range(8)
     ] + [parse_probe("hole", {"url": servers.blackhole_url, "timeout": 0.5, "deadline": 0.5})]
     results = run_probes(probes)
     assert sorted(results) == sorted(p.name for p in probes)
-    assert [results[f"slow{i}"].ok for i in range(8)] == [True] * 8
+    assert [results[f"p{i}"].ok for i in range(8)] == [True] * 8
     assert not results["hole"].ok
-    # Run one after another, the slow probes alone would need 1.6 s.
-    assert max(r.elapsed_s for r in results.values()) <= 0.5 + MARGIN
 
 
 # --- redaction ---------------------------------------------------------------------------
