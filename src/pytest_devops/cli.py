@@ -30,11 +30,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-bundle": ("pytest_devops.evidence.cli_verify", "check an evidence bundle's sums"),
     "terraform": ("pytest_devops.terraform.cli", "plan, apply (the recorded plan) or destroy an "
                   "environment"),
-    "cloudformation": ("pytest_devops.cfn_pipeline", "create, execute (the gated one) or discard "
-                       "a change set"),
+    "cloudformation": ("pytest_devops.cloudformation.cli",
+                       "create, execute (the gated one) or discard a change set"),
 }
 
 EXIT_ERROR = 2
+
+
+def add_env_actions(
+    parser: argparse.ArgumentParser, helps: dict[str, str]
+) -> dict[str, argparse.ArgumentParser]:
+    """The ``ACTION --env NAME [--config PATH]`` subcommands of a deploy engine's command."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = {}
+    for action, text in helps.items():
+        cmd = sub.add_parser(action, help=text, description=text)
+        cmd.add_argument("--env", required=True, metavar="NAME", help="environment in the config")
+        cmd.add_argument("--config", default="devops.yaml", metavar="PATH",
+                         help="config file (default: devops.yaml)")
+        actions[action] = cmd
+    return actions
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,17 +25,14 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    helps = {
+    from pytest_devops.cli import add_env_actions
+
+    actions = add_env_actions(parser, {
         "plan": "make and record the plan of an environment (.devops/plans/NAME/)",
         "apply": "apply the recorded plan, only when its digest, environment and commit match",
         "destroy": "destroy what the environment's root manages (ephemeral environments)",
-    }
-    for action, text in helps.items():
-        cmd = sub.add_parser(action, help=text, description=text)
-        cmd.add_argument("--env", required=True, metavar="NAME", help="environment in the config")
-        cmd.add_argument("--config", default="devops.yaml", metavar="PATH",
-                         help="config file (default: devops.yaml)")
+    })
+    for action, cmd in actions.items():
         cmd.add_argument("--root", metavar="DIR",
                          help="plan this root module instead of terraform.working_dir (a root "
                          "of a monorepo's roots:), with the environment's other settings")
@@ -49,9 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             cmd.add_argument("--confirm-apply", metavar="NAME",
                              help="confirm a protected environment by name "
                              "(also $PYTEST_DEVOPS_CONFIRM_APPLY)")
-        if action == "apply":
-            cmd.add_argument("--digest", metavar="sha256:...",
-                             help="apply only when the recorded plan has this digest")
+    actions["apply"].add_argument("--digest", metavar="sha256:...",
+                                  help="apply only when the recorded plan has this digest")
 
 
 class _Out:

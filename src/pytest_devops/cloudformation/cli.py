@@ -28,25 +28,19 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    helps = {
+    from pytest_devops.cli import add_env_actions
+
+    actions = add_env_actions(parser, {
         "plan": "create the environment's change set (the plan) and print its record",
         "apply": "execute exactly the gated change set (its digest, parameters and tags)",
         "discard": "delete a change set that will not be executed",
-    }
-    for action, text in helps.items():
-        cmd = sub.add_parser(action, help=text, description=text)
-        cmd.add_argument("--env", required=True, metavar="NAME", help="environment in the config")
-        cmd.add_argument("--config", default="devops.yaml", metavar="PATH",
-                         help="config file (default: devops.yaml)")
-        if action == "plan":
-            cmd.add_argument("--format", choices=("text", "json"), default="text")
-        else:
-            cmd.add_argument("--change-set", required=True, metavar="ID",
-                             help="the change set (ARN or name) the plan step created")
-        if action == "apply":
-            cmd.add_argument("--digest", required=True, metavar="sha256:...",
-                             help="the digest the gates judged")
+    })
+    actions["plan"].add_argument("--format", choices=("text", "json"), default="text")
+    for action in ("apply", "discard"):
+        actions[action].add_argument("--change-set", required=True, metavar="ID",
+                                     help="the change set (ARN or name) the plan step created")
+    actions["apply"].add_argument("--digest", required=True, metavar="sha256:...",
+                                  help="the digest the gates judged")
 
 
 def _load(args: argparse.Namespace) -> tuple[Environment, CloudFormation, Redactor]:
