@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_devops.plan import load_plan
-from pytest_devops.plan.load import paused_gc
+from pytest_devops.plan.capture import paused_gc
 
 RESOURCES = 50_000
 ROUNDS = 3

@@ -56,6 +56,7 @@ def test_loading_the_feature_plugins_leaves_their_libraries_unloaded() -> None:
     loaded = set(json.loads(out.splitlines()[-1]))
     libraries = {
         "pytest_devops.plan.load",
+        "pytest_devops.plan.capture",
         "pytest_devops.plan.model",
         "pytest_devops.cost.engine",
         "pytest_devops.cost.aws",

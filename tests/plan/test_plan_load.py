@@ -13,7 +13,7 @@ from planbuilder import change, plan_doc, write
 
 from pytest_devops.errors import GateError
 from pytest_devops.plan import load_plan, parse_plan
-from pytest_devops.plan.load import decode
+from pytest_devops.plan.capture import decode
 
 _CORPUS = Path(os.environ.get(
     "PYTEST_DEVOPS_CORPUS", Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load(path: str) -> Plan:
-    from pytest_devops.plan.load import decode, extract_json, load_plan, parse_plan
+    from pytest_devops.plan.capture import decode, extract_json
+    from pytest_devops.plan.load import load_plan, parse_plan
 
     if path == "-":
         source = "<stdin>"

@@ -372,8 +372,8 @@ class Plan:
     def digest(self) -> str:
         """``sha256:...`` over what apply would do (see :mod:`pytest_devops.plan.digest`)."""
         if "digest" not in self._cache:
+            from pytest_devops.plan.capture import paused_gc
             from pytest_devops.plan.digest import plan_digest
-            from pytest_devops.plan.load import paused_gc
 
             with paused_gc():
                 self._cache["digest"] = plan_digest(self.resource_changes, self.output_changes)

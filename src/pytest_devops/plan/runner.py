@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_devops.errors import GateTimeout, ToolMissing
-from pytest_devops.plan.load import extract_json
+from pytest_devops.plan.capture import extract_json
 from pytest_devops.plan.tferrors import failure, read_plan_exit
 
 __all__ = [

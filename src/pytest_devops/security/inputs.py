@@ -230,7 +230,7 @@ def _declares(name: str, path: Path, text: str) -> str | None:
 
 def _plan_target(path: Path, targets: Targets) -> str:
     """A JSON file: a plan is checked (and de-noised if needed) before Checkov reads it."""
-    from pytest_devops.plan.load import decode, extract_json
+    from pytest_devops.plan.capture import decode, extract_json
 
     data = path.read_bytes()
     text = decode(data, str(path))
