@@ -58,6 +58,11 @@ class Environment:
         p = Path(os.path.expanduser(os.fspath(value)))
         return p if p.is_absolute() else self.root / p
 
+    def error(self, key: str, message: str, hint: str | None = None) -> ConfigError:
+        """The error of a setting of this environment, named ``environments.NAME.KEY``."""
+        return ConfigError(message, file=str(self.config_file) if self.config_file else None,
+                           key=f"environments.{self.name}.{key}", hint=hint)
+
 
 @cache
 def schema() -> dict[str, Any]:

@@ -13,8 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_devops.errors import ConfigError
-
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.cost.engine import PlanLike
@@ -64,11 +62,7 @@ def _amount(raw: Mapping[str, Any], key: str, env: Environment) -> Decimal | Non
     except ArithmeticError:
         amount = Decimal("NaN")
     if isinstance(value, bool) or not amount.is_finite() or amount < 0:
-        raise ConfigError(
-            f"expected a number >= 0, got {value!r}",
-            file=str(env.config_file) if env.config_file else None,
-            key=f"environments.{env.name}.cost.budget.{key}",
-        )
+        raise env.error(f"cost.budget.{key}", f"expected a number >= 0, got {value!r}")
     return amount
 
 
@@ -99,10 +93,8 @@ def _check_usage(path: Path, env: Environment) -> None:
     from pytest_devops.cost.usage import load_usage
 
     if not path.is_file():
-        raise ConfigError(
-            f"usage file {path} not found",
-            file=str(env.config_file) if env.config_file else None,
-            key=f"environments.{env.name}.cost.usage_file",
+        raise env.error(
+            "cost.usage_file", f"usage file {path} not found",
             hint="create it (Infracost usage-file format) or remove the key",
         )
     load_usage(path)  # a malformed file is reported now, naming its key

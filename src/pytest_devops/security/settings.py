@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_devops.errors import ConfigError
-
 if TYPE_CHECKING:
     from pytest_devops.config import Environment
     from pytest_devops.security.policy import SecurityPolicy
@@ -23,10 +21,8 @@ def parse(env: Environment) -> SecurityPolicy:
 
         path = env.path(policy.baseline)
         if not path.is_file():
-            raise ConfigError(
-                f"baseline file {path} not found",
-                file=str(env.config_file) if env.config_file else None,
-                key=f"environments.{env.name}.security.baseline",
+            raise env.error(
+                "security.baseline", f"baseline file {path} not found",
                 hint="write it with `pytest-devops baseline --env NAME`, or remove the key",
             )
         baseline.load(path)
